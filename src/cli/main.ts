@@ -1,0 +1,28 @@
+import { Command, CommanderError } from 'commander';
+import { describeFailure } from './output.ts';
+import { registerMigrate } from './commands/migrate.ts';
+
+export function makeProgram(): Command {
+  const program = new Command('dialer')
+    .description(
+      'Batch outbound AI-call campaign dialer: load contacts from CSV into Postgres, dial each one through\n' +
+        "Telnyx's outbound AI call API with rate-limited workers, and record every call's outcome.\n\n" +
+        'Configuration comes from the environment (DATABASE_URL, REDIS_URL, TELNYX_API_KEY, ...): see README.md.',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  registerMigrate(program);
+  return program;
+}
+
+/** Runs the CLI; resolves to the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await makeProgram().parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`${describeFailure(error)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+
+/**
+ * The whole environment, parsed once at start. Nothing else reads process.env.
+ * An invalid value stops the process with a message naming the variable and the rule.
+ */
+const envSchema = z.object({
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
+    .default('postgresql://postgres@127.0.0.1:5432/dialer'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ and rate-limit key in Redis; tests use a unique one each. */
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+    .default('dialer'),
+  TELNYX_API_KEY: z.string().min(1).optional(),
+  TELNYX_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.telnyx.com/v2'),
+  /** Base64 Ed25519 public key; when set, every callback's signature is verified. */
+  TELNYX_PUBLIC_KEY: z
+    .string()
+    .refine((key) => Buffer.from(key, 'base64').length === 32, 'must be a base64 Ed25519 public key (32 bytes)')
+    .optional(),
+  /** The address Telnyx reaches this product's callback receiver at. */
+  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** Dials per second across every campaign of the Telnyx account (Telnyx's default limit is 30). */
+  ACCOUNT_CALLS_PER_SECOND: z.coerce.number().positive().max(10_000).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {}
+
+/** Parses an environment (process.env by default); throws ConfigError naming each bad variable. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = envSchema.safeParse(emptyAsUnset(env));
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
+}
+
+// `FOO=` in a shell or .env file means "not set", not "set to the empty string".
+function emptyAsUnset(env: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+}
