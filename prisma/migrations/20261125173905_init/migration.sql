@@ -44,7 +44,6 @@ CREATE TABLE "contact" (
     "phone" TEXT NOT NULL,
     "variables" JSONB NOT NULL DEFAULT '{}',
     "timezone" TEXT,
-    "timezones" TEXT[] DEFAULT ARRAY[]::TEXT[],
     "state" "ContactState" NOT NULL DEFAULT 'pending',
     "attempt_count" INTEGER NOT NULL DEFAULT 0,
     "next_attempt_at" TIMESTAMP(3),
@@ -204,4 +203,3 @@ ALTER TABLE "import_rejection" ADD CONSTRAINT "import_rejection_import_id_fkey" 
 
 -- AddForeignKey
 ALTER TABLE "do_not_call" ADD CONSTRAINT "do_not_call_campaign_id_fkey" FOREIGN KEY ("campaign_id") REFERENCES "campaign"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
