@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure } from './output.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerCampaign } from './commands/campaign.ts';
 
 export function makeProgram(): Command {
   const program = new Command('dialer')
@@ -12,6 +13,7 @@ export function makeProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerMigrate(program);
+  registerCampaign(program);
   return program;
 }
 

@@ -1,0 +1,142 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeApp, type App } from '../src/app.ts';
+import { createCampaign } from '../src/campaigns/create-campaign.ts';
+import { getCampaign } from '../src/campaigns/get-campaign.ts';
+import { listCampaigns } from '../src/campaigns/list-campaigns.ts';
+import { parseConfig } from '../src/config.ts';
+import { DialerError } from '../src/errors.ts';
+import { useTestDatabase } from './support/database.ts';
+
+const db = useTestDatabase();
+let app: App;
+
+beforeAll(() => {
+  app = makeApp(parseConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' }));
+});
+afterAll(async () => {
+  await app?.close();
+});
+
+const sipPassword = 'S3cret-SIP-pa55word';
+const validInput = {
+  name: 'Renewals',
+  connectionId: '2469501183912961234',
+  assistantId: 'assistant-renewals',
+  from: '+13125550123',
+  callsPerSecond: 3,
+  maxConcurrentCalls: 7,
+  sipAuthUsername: 'agent',
+  sipAuthPassword: sipPassword,
+};
+
+async function failureOf(promise: Promise<unknown>): Promise<DialerError> {
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  expect(error).toBeInstanceOf(DialerError);
+  return error as DialerError;
+}
+
+describe('createCampaign', () => {
+  it('stores a draft campaign with the parsed config and its concurrency limit', async () => {
+    const created = await createCampaign(app, validInput);
+    expect(created).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Renewals', status: 'draft' });
+    const { rows } = await db.pool.query(
+      'SELECT name, status, max_concurrent_calls, active_calls, config FROM campaign WHERE id = $1',
+      [created.id],
+    );
+    expect(rows).toEqual([
+      {
+        name: 'Renewals',
+        status: 'draft',
+        max_concurrent_calls: 7,
+        active_calls: 0,
+        config: expect.objectContaining({ ...validInput, timeout: 30, retry: { maxAttempts: 1, retryOn: ['no_answer', 'busy'], delaySeconds: 3600 } }),
+      },
+    ]);
+  });
+
+  it('refuses an invalid config with every problem, storing nothing', async () => {
+    const before = await db.prisma.campaign.count();
+    const error = await failureOf(createCampaign(app, { ...validInput, timeout: 500, maxConcurrentCalls: 0 }));
+    expect(error.code).toBe('invalid_config');
+    expect(error.field).toBe('maxConcurrentCalls');
+    expect(error.message).toContain('maxConcurrentCalls: must be an integer from 1 to 100000');
+    expect(error.message).toContain('timeout: must be an integer from 5 to 120 (seconds)');
+    expect(error.message).not.toContain(sipPassword);
+    expect(await db.prisma.campaign.count()).toBe(before);
+  });
+});
+
+describe('listCampaigns and getCampaign', () => {
+  let first: string;
+  let second: string;
+
+  beforeAll(async () => {
+    first = (await createCampaign(app, { ...validInput, name: 'First' })).id;
+    second = (await createCampaign(app, { ...validInput, name: 'Second', maxConcurrentCalls: 2 })).id;
+    await db.prisma.contact.createMany({
+      data: [
+        { campaignId: second, phone: '+13125550101' },
+        { campaignId: second, phone: '+13125550102' },
+        { campaignId: second, phone: '+13125550103', state: 'completed', outcome: 'completed' },
+        { campaignId: second, phone: '+13125550104', state: 'busy', outcome: 'busy' },
+        { campaignId: first, phone: '+13125550101', state: 'queued' },
+      ],
+    });
+  });
+
+  it('lists campaigns newest first with their contact counts', async () => {
+    const campaigns = await listCampaigns(app);
+    const mine = campaigns.filter((c) => c.id === first || c.id === second);
+    expect(mine.map((c) => [c.name, c.contacts, c.maxConcurrentCalls, c.activeCalls, c.status])).toEqual([
+      ['Second', 4, 2, 0, 'draft'],
+      ['First', 1, 7, 0, 'draft'],
+    ]);
+    expect(JSON.stringify(campaigns)).not.toContain(sipPassword);
+  });
+
+  it('shows one campaign with its redacted config and contacts per state', async () => {
+    const details = await getCampaign(app, second);
+    expect(details).toMatchObject({ id: second, name: 'Second', status: 'draft', maxConcurrentCalls: 2, activeCalls: 0 });
+    expect(details.contacts).toEqual({
+      total: 4,
+      byState: {
+        pending: 2,
+        queued: 0,
+        dialing: 0,
+        in_call: 0,
+        completed: 1,
+        no_answer: 0,
+        busy: 1,
+        failed: 0,
+        canceled: 0,
+        suppressed: 0,
+      },
+    });
+    expect(Object.keys(details.config).slice(0, 4)).toEqual(['name', 'connectionId', 'assistantId', 'from']);
+    expect(details.config.sipAuthPassword).toBe('[redacted]');
+    expect(details.config.sipAuthUsername).toBe('agent');
+    expect(JSON.stringify(details)).not.toContain(sipPassword);
+  });
+
+  it('keeps the real SIP password in the stored row (the dialer needs it)', async () => {
+    const { rows } = await db.pool.query("SELECT config->>'sipAuthPassword' AS password FROM campaign WHERE id = $1", [second]);
+    expect(rows[0]?.password).toBe(sipPassword);
+  });
+
+  it.each(['not-a-uuid', '', "'; DROP TABLE campaign; --", '00000000-0000-0000-0000-00000000000g'])(
+    'gives not_found for the malformed id %j',
+    async (id) => {
+      const error = await failureOf(getCampaign(app, id));
+      expect(error.code).toBe('not_found');
+      expect(error.message).toBe(`no campaign with id ${JSON.stringify(id)}`);
+    },
+  );
+
+  it('gives not_found for a well-formed id no campaign has', async () => {
+    const error = await failureOf(getCampaign(app, '3f1c2b7e-3d4a-4c1b-9e8f-0a1b2c3d4e5f'));
+    expect(error.code).toBe('not_found');
+  });
+});
