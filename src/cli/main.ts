@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { describeFailure } from './output.ts';
 import { registerMigrate } from './commands/migrate.ts';
 import { registerCampaign } from './commands/campaign.ts';
+import { registerSimulator } from './commands/simulator.ts';
 
 export function makeProgram(): Command {
   const program = new Command('dialer')
@@ -14,6 +15,7 @@ export function makeProgram(): Command {
     .exitOverride();
   registerMigrate(program);
   registerCampaign(program);
+  registerSimulator(program);
   return program;
 }
 

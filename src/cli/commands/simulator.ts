@@ -1,0 +1,91 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { startSimulator } from '../../simulator/simulator.ts';
+import { parseFaults, parseNonNegativeInteger, parseOutcomeWeights } from '../../simulator/parse-cli-options.ts';
+import { makeSigningKeyPair, makeSigningKeyPairFromPem, type SigningKeyPair } from '../../telnyx/signature.ts';
+import { report } from '../output.ts';
+
+interface SimulatorCommandOptions {
+  port: string;
+  host: string;
+  apiKey: string;
+  latencyMs: string;
+  outcomes: string;
+  faultRate?: string;
+  faults?: string;
+  rateLimit: string;
+  concurrentCalls?: string;
+  callbackDelayMs: string;
+  callDurationMs: string;
+  privateKeyFile?: string;
+  seed?: string;
+  json?: boolean;
+}
+
+export function registerSimulator(program: Command): void {
+  program
+    .command('simulator')
+    .description(
+      "Run the built-in stand-in for Telnyx's outbound AI call API (POST /v2/texml/ai_calls/:connectionId): " +
+        'bearer check, full validation with Telnyx error codes, the 30 dials/s over 5 s rate limit, latency, ' +
+        'injected faults and an outcome mix, then signed status/AMD/conversation/recording callbacks. ' +
+        'Prints the base URL (TELNYX_API_BASE_URL), API key (TELNYX_API_KEY) and public key (TELNYX_PUBLIC_KEY). ' +
+        'Stops on SIGINT/SIGTERM.',
+    )
+    .option('--port <port>', 'port to listen on (0 = any free port)', '4010')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--api-key <key>', 'the bearer key it accepts', 'sim-key')
+    .option('--latency-ms <ms>', 'delay before each dial response', '0')
+    .option('--outcomes <weights>', 'outcome weights: completed, no-answer, busy, failed, canceled, voicemail', 'completed=70,no-answer=10,busy=5,failed=5,voicemail=10')
+    .option('--fault-rate <rate>', 'share of dial requests (0..1) failed by an injected fault, spread over every kind')
+    .option('--faults <rates>', 'per-kind fault rates, e.g. server_error=0.05,timeout_after_placing=0.02')
+    .option('--rate-limit <perSecond>', 'dials per second allowed over a rolling 5 s window (0 = no limit)', '30')
+    .option('--concurrent-calls <n>', "account concurrent-call limit: calls beyond it fail (SIP 403)")
+    .option('--callback-delay-ms <ms>', "gap between a call's callbacks", '200')
+    .option('--call-duration-ms <ms>', 'how long an answered call lasts', '2000')
+    .option('--private-key-file <path>', 'PEM Ed25519 signing key to use (created there when missing), so the public key stays the same across runs')
+    .option('--seed <n>', 'makes outcomes and faults reproducible')
+    .option('--json', 'print the start-up details as JSON')
+    .action(async (options: SimulatorCommandOptions) => {
+      const perSecond = parseNonNegativeInteger(options.rateLimit, '--rate-limit');
+      const simulator = await startSimulator({
+        port: parseNonNegativeInteger(options.port, '--port'),
+        host: options.host,
+        apiKey: options.apiKey,
+        latencyMs: parseNonNegativeInteger(options.latencyMs, '--latency-ms'),
+        outcomes: parseOutcomeWeights(options.outcomes),
+        faults: parseFaults(options.faultRate, options.faults),
+        rateLimit: perSecond === 0 ? false : { perSecond, windowSeconds: 5 },
+        accountConcurrentCalls: options.concurrentCalls === undefined ? undefined : parseNonNegativeInteger(options.concurrentCalls, '--concurrent-calls'),
+        callbackDelayMs: parseNonNegativeInteger(options.callbackDelayMs, '--callback-delay-ms'),
+        callDurationMs: parseNonNegativeInteger(options.callDurationMs, '--call-duration-ms'),
+        signingKey: options.privateKeyFile ? loadOrCreateKey(options.privateKeyFile) : undefined,
+        seed: options.seed === undefined ? undefined : parseNonNegativeInteger(options.seed, '--seed'),
+        onDelivery: (delivery) => {
+          if (delivery.responseStatus !== undefined && delivery.responseStatus < 300) return;
+          const why = delivery.error ?? `HTTP ${delivery.responseStatus}`;
+          process.stderr.write(`callback ${delivery.kind} ${delivery.callStatus ?? ''} to ${delivery.url} failed (try ${delivery.attempt}): ${why}\n`);
+        },
+      });
+      report({ baseUrl: simulator.baseUrl, apiKey: simulator.apiKey, publicKey: simulator.publicKey }, options, (started) =>
+        [
+          `Telnyx simulator listening; point the dialer at it with:`,
+          `  TELNYX_API_BASE_URL=${started.baseUrl}`,
+          `  TELNYX_API_KEY=${started.apiKey}`,
+          `  TELNYX_PUBLIC_KEY=${started.publicKey}`,
+        ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await simulator.close();
+    });
+}
+
+function loadOrCreateKey(path: string): SigningKeyPair {
+  if (existsSync(path)) return makeSigningKeyPairFromPem(readFileSync(path, 'utf8'));
+  const pair = makeSigningKeyPair();
+  writeFileSync(path, pair.privateKey.export({ format: 'pem', type: 'pkcs8' }), { mode: 0o600 });
+  return pair;
+}

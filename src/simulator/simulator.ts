@@ -1,0 +1,298 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AddressInfo, Socket } from 'node:net';
+import { makeSigningKeyPair } from '../telnyx/signature.ts';
+import type { CallIdentity } from '../telnyx/callback-payloads.ts';
+import { makeCallPlan, type PlannedCallback } from './call-plan.ts';
+import { makeCallbackSender, type CallbackDelivery } from './callback-sender.ts';
+import { makeRandom, pickWeighted } from './random.ts';
+import { makeStopper } from './stopper.ts';
+import { makeDialRateWindow, peakCountInWindow } from './rate-window.ts';
+import { makeTelnyxError, type TelnyxErrorObject } from './telnyx-error.ts';
+import { validateDialBody } from './validate-dial-body.ts';
+import { readBody, reply, sendJson, sendRaw } from './http-io.ts';
+import type { CallOutcome, FaultKind, Faults, SimulatorOptions } from './simulator-options.ts';
+
+/** A dial the simulator placed: it will produce callbacks. */
+export interface SimulatedCall {
+  callSid: string;
+  connectionId: string;
+  to: string;
+  from: string;
+  body: Record<string, unknown>;
+  outcome: CallOutcome;
+  /** Failed through its callbacks because the account's concurrent-call limit was reached. */
+  overConcurrencyLimit: boolean;
+  /** Placed with an injected fault: the client did not get (or could not read) the 200. */
+  fault?: FaultKind;
+  at: number;
+}
+
+/** Every dial request, refused or not, in arrival order. */
+export interface SimulatorRequest {
+  at: number;
+  connectionId: string;
+  /** HTTP status sent; undefined when the response was never sent (timeout/reset faults). */
+  status?: number;
+  code?: string;
+  to?: string;
+  fault?: FaultKind;
+  callSid?: string;
+}
+
+export interface Simulator {
+  /** Use as TELNYX_API_BASE_URL (like https://api.telnyx.com/v2). */
+  baseUrl: string;
+  apiKey: string;
+  /** Base64 raw Ed25519 public key (TELNYX_PUBLIC_KEY). */
+  publicKey: string;
+  calls: SimulatedCall[];
+  requests: SimulatorRequest[];
+  deliveries: CallbackDelivery[];
+  setFaults(faults: Faults): void;
+  /** Highest number of placed calls in any window of `windowMs` (default 1 s). */
+  peakCallsInWindow(windowMs?: number): number;
+  /** Resolves once every placed call has sent all of its callbacks (or given up on them). */
+  callbacksSettled(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const placingFaults: ReadonlySet<FaultKind> = new Set(['server_error_after_placing', 'timeout_after_placing', 'reset_after_placing', 'garbled_after_placing']);
+
+/**
+ * A stand-in for Telnyx's "Initiate an outbound AI call" endpoint on 127.0.0.1, behaving as
+ * /work/shared/telnyx-ai-calls.md describes: bearer check, full validation, the dial-rate limit,
+ * latency and fault injection, an outcome mix, then signed form-encoded callbacks.
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
+  const apiKey = options.apiKey ?? 'sim-key';
+  const now = options.now ?? Date.now;
+  const random = makeRandom(options.seed ?? randomBytes(4).readUInt32LE());
+  const signingKey = options.signingKey ?? makeSigningKeyPair();
+  const rateWindow = options.rateLimit === false ? undefined : makeDialRateWindow(options.rateLimit?.perSecond ?? 30, options.rateLimit?.windowSeconds ?? 5);
+  const callbackDelayMs = options.callbackDelayMs ?? 5;
+  const callDurationMs = options.callDurationMs ?? callbackDelayMs;
+  const delivery = options.delivery ?? {};
+  const accountSid = `sim-account-${randomUUID()}`;
+  let faults: Faults = { ...options.faults };
+  let activeCalls = 0;
+
+  const calls: SimulatedCall[] = [];
+  const requests: SimulatorRequest[] = [];
+  const deliveries: CallbackDelivery[] = [];
+  const flows = new Set<Promise<void>>();
+  const sockets = new Set<Socket>();
+  const stopper = makeStopper();
+
+  const sender = makeCallbackSender({
+    privateKey: signingKey.privateKey,
+    retries: delivery.retries ?? 3,
+    retryDelayMs: delivery.retryDelayMs ?? 100,
+    timeoutMs: delivery.timeoutMs ?? 5000,
+    concurrency: delivery.concurrency ?? 256,
+    now,
+    stopper,
+    record: (entry) => {
+      deliveries.push(entry);
+      options.onDelivery?.(entry);
+    },
+  });
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const match = /^\/v2\/texml\/ai_calls\/([^/?]+)$/.exec((request.url ?? '').split('?')[0]!);
+    if (request.method !== 'POST' || !match) {
+      return reply(response, 404, [makeTelnyxError('10005', `No route for ${request.method} ${request.url}`)]);
+    }
+    const connectionId = decodeURIComponent(match[1]!);
+    const rawBody = await readBody(request);
+    const entry: SimulatorRequest = { at: now(), connectionId };
+    requests.push(entry);
+    const refuse = (status: number, errors: TelnyxErrorObject[], headers: Record<string, string> = {}) => {
+      entry.status = status;
+      entry.code = errors[0]?.code;
+      return reply(response, status, errors, headers);
+    };
+
+    if (request.headers.authorization !== `Bearer ${apiKey}`) {
+      return refuse(401, [makeTelnyxError('10009', 'The API key is missing or invalid.')]);
+    }
+    if (options.connectionIds && !options.connectionIds.includes(connectionId)) {
+      return refuse(404, [makeTelnyxError('10005', `Connection ${connectionId} was not found.`)]);
+    }
+    if (options.forbiddenConnectionIds?.includes(connectionId)) {
+      return refuse(403, [makeTelnyxError('10010', `This API key may not use connection ${connectionId}.`)]);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(rawBody);
+    } catch {
+      return refuse(400, [makeTelnyxError('10015', 'The request body is not valid JSON.')]);
+    }
+    const problems = validateDialBody(body);
+    if (problems.length > 0) return refuse(422, problems);
+    const dial = body as Record<string, unknown>;
+    entry.to = String(dial.To);
+
+    const fault = pickFault();
+    entry.fault = fault;
+    const answer = async (send: () => void) => {
+      if (options.latencyMs) await sleep(options.latencyMs);
+      send();
+    };
+    if (fault === 'rate_limited') return answer(() => refuse(429, [makeTelnyxError('10011', 'Too many requests.')]));
+    if (fault === 'server_error') return answer(() => refuse(500, [makeTelnyxError('10007', 'An unexpected error occurred.')]));
+    if (fault === 'timeout_before_placing') return hang(response, () => refuse(504, [makeTelnyxError('10007', 'Gateway timeout.')]));
+
+    const room = rateWindow?.tryTake(now());
+    if (room && !room.allowed) {
+      const resetSeconds = Math.max(1, Math.ceil(room.resetMs / 1000));
+      const windowSeconds = options.rateLimit ? options.rateLimit.windowSeconds : 5;
+      const headers = {
+        'x-ratelimit-limit': String(rateWindow!.limit),
+        'x-ratelimit-remaining': '0',
+        'x-ratelimit-reset': String(resetSeconds),
+        ...(options.sendRetryAfter ? { 'retry-after': String(resetSeconds) } : {}),
+      };
+      return answer(() => refuse(429, [makeTelnyxError('90103', `Dial rate limit of ${rateWindow!.limit} per ${windowSeconds} s exceeded.`)], headers));
+    }
+
+    // The call is placed before the response leaves, so its callbacks may overtake a slow response.
+    const call = placeCall(connectionId, dial, fault);
+    entry.callSid = call.callSid;
+    const success = { call_sid: call.callSid, from: call.from, to: call.to, status: 'queued' };
+    const rateHeaders: Record<string, string> = room?.allowed ? { 'x-ratelimit-limit': String(rateWindow!.limit), 'x-ratelimit-remaining': String(room.remaining) } : {};
+    if (fault === 'server_error_after_placing') return answer(() => refuse(500, [makeTelnyxError('10007', 'An unexpected error occurred.')]));
+    if (fault === 'timeout_after_placing') return hang(response, () => sendJson(response, 200, success, rateHeaders, entry));
+    if (fault === 'reset_after_placing') return answer(() => request.socket.destroy());
+    if (fault === 'garbled_after_placing') return answer(() => sendRaw(response, 200, '{"call_sid": "v3:', 'application/json', entry));
+    return answer(() => sendJson(response, 200, success, rateHeaders, entry));
+  }
+
+  function pickFault(): FaultKind | undefined {
+    // pickWeighted over the rates themselves decides which fault; whether one happens at all is a
+    // separate draw against their sum so a rate of 0.1 means 10 % of requests.
+    const total = Object.values(faults).reduce((sum, rate) => sum + (rate ?? 0), 0);
+    return random() < total ? pickWeighted(faults, random) : undefined;
+  }
+
+  function placeCall(connectionId: string, body: Record<string, unknown>, fault: FaultKind | undefined): SimulatedCall {
+    const overConcurrencyLimit = options.accountConcurrentCalls !== undefined && activeCalls >= options.accountConcurrentCalls;
+    const outcome = options.decideOutcome?.(body) ?? pickWeighted(options.outcomes ?? { completed: 1 }, random) ?? 'completed';
+    const call: SimulatedCall = {
+      callSid: `v3:${randomBytes(16).toString('base64url')}`,
+      connectionId,
+      to: String(body.To),
+      from: String(body.From),
+      body,
+      outcome,
+      overConcurrencyLimit,
+      ...(fault && placingFaults.has(fault) ? { fault } : {}),
+      at: now(),
+    };
+    calls.push(call);
+    if (!overConcurrencyLimit) activeCalls += 1;
+    const identity: CallIdentity = {
+      accountSid,
+      callSid: call.callSid,
+      callSidLegacy: `CA${randomBytes(16).toString('hex')}`,
+      connectionId,
+      callSessionId: randomUUID(),
+      callLegId: randomUUID(),
+      from: call.from,
+      to: call.to,
+      callerId: typeof body.CallerId === 'string' ? body.CallerId : undefined,
+      initiatedAt: new Date(call.at),
+    };
+    const plan = makeCallPlan({
+      call: identity,
+      body,
+      outcome,
+      overConcurrencyLimit,
+      startedAt: call.at,
+      callbackDelayMs,
+      callDurationMs,
+      timestampStyle: options.timestampStyle ?? 'iso8601',
+      makeId: randomUUID,
+    });
+    const flow = runCallbacks(plan, call.callSid).finally(() => {
+      if (!overConcurrencyLimit) activeCalls -= 1;
+      flows.delete(flow);
+    });
+    flows.add(flow);
+    return call;
+  }
+
+  async function runCallbacks(plan: PlannedCallback[], callSid: string): Promise<void> {
+    const order = delivery.reorder ? shuffled(plan) : plan;
+    for (const callback of order) {
+      await stopper.wait(delivery.reorder ? callbackDelayMs : callback.delayMs);
+      if (stopper.stopped) return;
+      const copies = random() < (delivery.duplicateRate ?? 0) ? 2 : 1;
+      for (let copy = 0; copy < copies; copy += 1) {
+        await Promise.all(callback.urls.map((url) => sender.send(callback, url, callSid)));
+      }
+    }
+  }
+
+  function shuffled<T>(items: T[]): T[] {
+    const copy = [...items];
+    for (let index = copy.length - 1; index > 0; index -= 1) {
+      const other = Math.floor(random() * (index + 1));
+      [copy[index], copy[other]] = [copy[other]!, copy[index]!];
+    }
+    return copy;
+  }
+
+  // A timeout fault: the response is held until the client gives up, or answered after `hangMs`.
+  function hang(response: ServerResponse, answerLate: () => void): void {
+    if (options.hangMs === undefined) return;
+    const timer = setTimeout(() => {
+      if (!response.destroyed) answerLate();
+    }, options.hangMs);
+    response.on('close', () => clearTimeout(timer));
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) reply(response, 500, [makeTelnyxError('10007', error instanceof Error ? error.message : 'unexpected error')]);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+
+  return {
+    baseUrl: `http://${host}:${address.port}/v2`,
+    apiKey,
+    publicKey: signingKey.publicKey,
+    calls,
+    requests,
+    deliveries,
+    setFaults(next) {
+      faults = { ...next };
+    },
+    peakCallsInWindow(windowMs = 1000) {
+      return peakCountInWindow(
+        calls.map((call) => call.at),
+        windowMs,
+      );
+    },
+    async callbacksSettled() {
+      while (flows.size > 0) await Promise.allSettled([...flows]);
+    },
+    async close() {
+      stopper.stop();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.allSettled([...flows]);
+    },
+  };
+}
