@@ -16,13 +16,24 @@ export function makeDatabaseTarget(databaseUrl: string): DatabaseTarget {
   return { connectionString: url.toString(), schema, databaseName: decodeURIComponent(url.pathname.slice(1)) };
 }
 
-/** A pg pool whose connections resolve unqualified names in the target schema. */
+/**
+ * Session settings of every connection: unqualified names resolve in the target schema, and the
+ * session time zone is UTC because Prisma's DateTime columns are `timestamp without time zone`
+ * holding UTC, so raw SQL's now() must mean UTC whatever the server's default zone is.
+ */
+export function sessionOptions(target: DatabaseTarget): string {
+  return `-c search_path="${target.schema}" -c TimeZone=UTC`;
+}
+
+/** A pg pool with the session settings above. */
 export function makePool(target: DatabaseTarget, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: target.connectionString, options: `-c search_path="${target.schema}"`, max });
+  return new pg.Pool({ connectionString: target.connectionString, options: sessionOptions(target), max });
 }
 
 export function makePrisma(target: DatabaseTarget): PrismaClient {
-  return new PrismaClient({ adapter: new PrismaPg({ connectionString: target.connectionString }, { schema: target.schema }) });
+  return new PrismaClient({
+    adapter: new PrismaPg({ connectionString: target.connectionString, options: sessionOptions(target) }, { schema: target.schema }),
+  });
 }
 
 export type { PrismaClient };

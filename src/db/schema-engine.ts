@@ -4,7 +4,7 @@ import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapte
 import { PrismaPg } from '@prisma/adapter-pg';
 import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
-import type { DatabaseTarget } from './connection.ts';
+import { sessionOptions, type DatabaseTarget } from './connection.ts';
 
 const require = createRequire(import.meta.url);
 let initialised: Promise<void> | undefined;
@@ -32,7 +32,7 @@ export async function withSchemaEngine<T>(
 ): Promise<T> {
   await initialiseWasm();
   const factory = new PrismaPg(
-    { connectionString: target.connectionString, options: `-c search_path="${target.schema}"` },
+    { connectionString: target.connectionString, options: sessionOptions(target) },
     { schema: target.schema },
   );
   // The engine does not close what it connects (and Prisma's migration advisory lock lives on that
