@@ -51,8 +51,10 @@ export async function ensureDatabase(target: DatabaseTarget): Promise<boolean> {
     await client.query(`CREATE DATABASE ${pg.escapeIdentifier(target.databaseName)}`);
     return true;
   } catch (error) {
-    // Two processes migrating at once: the other one created it first.
-    if ((error as { code?: string }).code === '42P04') return false;
+    // Two processes migrating at once: the other one created it first. Postgres says so either as
+    // "database exists" (42P04) or, when both CREATEs race in the catalog, as a unique violation (23505).
+    const code = (error as { code?: string }).code;
+    if (code === '42P04' || code === '23505') return false;
     throw error;
   } finally {
     await client.end();
