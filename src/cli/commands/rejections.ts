@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { finished } from 'node:stream/promises';
+import { withApp } from '../../app.ts';
+import { openOutput, resolveImportIds, writeRejectionsCsv } from '../../contacts/export-rejections.ts';
+import { report } from '../output.ts';
+
+export function registerRejections(program: Command): void {
+  program
+    .command('rejections')
+    .description(
+      'Export the rows an import rejected as CSV (import_id, row, reason, raw): of one import, or of every import\n' +
+        'of a campaign. Row numbers are as a spreadsheet shows them (the header is row 1); raw is the row as read.',
+    )
+    .argument('<id>', 'import id, or campaign id for all its imports')
+    .option('--out <file>', 'write the CSV to this file (default: standard output)')
+    .option('--json', 'with --out: print what was written as JSON')
+    .action(async (id: string, options: { out?: string; json?: boolean }) => {
+      await withApp(async (app) => {
+        const importIds = await resolveImportIds(app.pool, id);
+        if (!options.out) {
+          await writeRejectionsCsv(app.pool, importIds, process.stdout);
+          return;
+        }
+        const out = openOutput(options.out);
+        const written = await writeRejectionsCsv(app.pool, importIds, out);
+        out.end();
+        await finished(out);
+        report({ file: options.out, imports: importIds.length, rejections: written }, options, (r) => `wrote ${r.rejections} rejection(s) of ${r.imports} import(s) to ${r.file}`);
+      });
+    });
+}

@@ -1,0 +1,34 @@
+import type pg from 'pg';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/min';
+import { DialerError } from '../errors.ts';
+
+export interface ImportCampaign {
+  id: string;
+  defaultCountry: CountryCode;
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The campaign contacts are imported into, with the default country for numbers written without
+ * +country code: the override when given, else the campaign config's defaultCountry, else US.
+ */
+export async function findImportCampaign(db: pg.Pool | pg.PoolClient, campaignId: string, countryOverride?: string): Promise<ImportCampaign> {
+  if (!uuidPattern.test(campaignId)) throw new DialerError('invalid_input', `campaign id ${JSON.stringify(campaignId)} is not a uuid`, 'campaign');
+  const { rows } = await db.query<{ status: string; default_country: string | null }>(
+    `SELECT status, config->>'defaultCountry' AS default_country FROM campaign WHERE id = $1`,
+    [campaignId],
+  );
+  const campaign = rows[0];
+  if (!campaign) throw new DialerError('not_found', `campaign ${campaignId} not found`, 'campaign');
+  if (campaign.status === 'canceled') throw new DialerError('invalid_state', `campaign ${campaignId} is canceled: contacts cannot be added`, 'campaign');
+  return { id: campaignId, defaultCountry: toCountryCode(countryOverride ?? campaign.default_country ?? 'US') };
+}
+
+export function toCountryCode(value: string): CountryCode {
+  const code = value.trim().toUpperCase();
+  if (!isSupportedCountry(code)) {
+    throw new DialerError('invalid_input', `default country ${JSON.stringify(value)} is not a supported ISO 3166-1 alpha-2 code (e.g. US, GB, DE)`, 'default-country');
+  }
+  return code;
+}

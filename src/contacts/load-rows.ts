@@ -1,0 +1,126 @@
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import type pg from 'pg';
+import type { CountryCode } from 'libphonenumber-js/min';
+import type { ColumnPlan } from './column-plan.ts';
+import { mergeStagedContacts } from './merge-staged-contacts.ts';
+import type { CsvReader } from './read-csv.ts';
+import { makeSequentialUuids } from './sequential-uuids.ts';
+import { convertRecords, type Rejection } from './staging-row.ts';
+import { copyIntoStaging, emptyStagingTable } from './staging-table.ts';
+import { storeStagedRejections } from './store-staged-rejections.ts';
+
+export interface LoadTotals {
+  rowsRead: number;
+  valid: number;
+  inserted: number;
+  suppressed: number;
+  rejectedCount: number;
+  /** The first rejections, for the summary (all of them are stored). */
+  rejections: Rejection[];
+}
+
+// Rows per COPY + merge round. While Postgres merges one round, the next is parsed into memory (up to
+// copyBufferBytes), so parsing (Node) and inserting (Postgres) overlap on 2 cores. (pg runs one query
+// at a time per connection and deprecates queueing, so the next COPY waits for the merge.)
+const defaultRowsPerRound = 100_000;
+const copyBufferBytes = 4 * 1024 * 1024;
+const maxRejectionsInSummary = 1_000;
+
+/**
+ * Streams the CSV's records into contact and import_rejection through the staging table, in rounds,
+ * inside the caller's transaction. Memory stays bounded: one batch being converted, the COPY stream's
+ * buffer, and at most copyBufferBytes of rows parsed while the previous round merges.
+ */
+export async function loadRows(
+  client: pg.PoolClient,
+  reader: CsvReader,
+  plan: ColumnPlan,
+  options: {
+    campaignId: string;
+    importId: string;
+    defaultCountry: CountryCode;
+    rowsPerRound?: number | undefined;
+    onProgress?: ((rowsRead: number) => void) | undefined;
+  },
+): Promise<LoadTotals> {
+  const totals: LoadTotals = { rowsRead: 0, valid: 0, inserted: 0, suppressed: 0, rejectedCount: 0, rejections: [] };
+  const convertOptions = { defaultCountry: options.defaultCountry, delimiter: reader.delimiter, nextId: makeSequentialUuids() };
+  let copy: Copy | undefined = openCopy(client);
+  let rowsInRound = 0;
+  // The previous round's merge, running in Postgres while this round is parsed into `pending`.
+  let merging: Promise<void> | undefined;
+  let merged = false;
+  let pending: string[] = [];
+  let pendingBytes = 0;
+
+  const startMerge = () => {
+    merged = false;
+    merging = (async () => {
+      const round = await mergeStagedContacts(client, options.campaignId, options.importId);
+      await storeStagedRejections(client, options.importId);
+      await emptyStagingTable(client);
+      totals.inserted += round.inserted;
+      totals.suppressed += round.suppressed;
+    })().finally(() => (merged = true));
+    merging.catch(() => {}); // awaited before the next COPY; no unhandled rejection meanwhile
+  };
+  const openNextCopy = async (): Promise<Copy> => {
+    await merging;
+    const next = openCopy(client);
+    for (const text of pending) await writeCopy(next, text);
+    pending = [];
+    pendingBytes = 0;
+    return next;
+  };
+  const endRound = async (current: Copy) => {
+    current.end();
+    await finished(current);
+    startMerge();
+  };
+
+  try {
+    for await (const batch of reader.batches()) {
+      const converted = convertRecords(batch, plan, convertOptions);
+      totals.rowsRead += converted.rowsRead;
+      totals.valid += converted.valid;
+      totals.rejectedCount += converted.rejections.length;
+      for (const rejection of converted.rejections) if (totals.rejections.length < maxRejectionsInSummary) totals.rejections.push(rejection);
+      if (copy) {
+        await writeCopy(copy, converted.copyText);
+      } else {
+        pending.push(converted.copyText);
+        pendingBytes += converted.copyText.length;
+        if (merged || pendingBytes >= copyBufferBytes) copy = await openNextCopy();
+      }
+      options.onProgress?.(totals.rowsRead);
+      rowsInRound += batch.length;
+      if (rowsInRound >= (options.rowsPerRound ?? defaultRowsPerRound)) {
+        await endRound(copy ?? (await openNextCopy()));
+        copy = undefined;
+        rowsInRound = 0;
+      }
+    }
+    await endRound(copy ?? (await openNextCopy()));
+    copy = undefined;
+    await merging;
+  } catch (error) {
+    // Aborting the COPY (and then the connection) makes the stream report errors we already have.
+    copy?.on('error', () => {});
+    copy?.destroy();
+    throw error;
+  }
+  return totals;
+}
+
+type Copy = ReturnType<typeof copyIntoStaging>;
+
+function openCopy(client: pg.PoolClient): Copy {
+  return copyIntoStaging(client);
+}
+
+async function writeCopy(copy: Copy, text: string): Promise<void> {
+  if (copy.errored) throw copy.errored;
+  // 'error' is emitted on a later tick, so listening right after write() cannot miss it.
+  if (!copy.write(text)) await once(copy, 'drain');
+}
