@@ -28,6 +28,15 @@ const envSchema = z.object({
   API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** Dials per second across every campaign of the Telnyx account (Telnyx's default limit is 30). */
   ACCOUNT_CALLS_PER_SECOND: z.coerce.number().positive().max(10_000).default(30),
+  /**
+   * Extra ms added to each 1-second pacing window: the expected jitter between taking a permit and the
+   * request landing at Telnyx (who counts). Larger = safer against bursts at their end, slightly slower.
+   */
+  PACE_GUARD_MS: z.coerce.number().int().min(0).max(2000).default(25),
+  /** Whole dial request (connect to last response byte); past it the call's fate is unknown, never retried. */
+  DIAL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
+  /** How long a claimed/unknown attempt may go without any callback before it is recorded failed_unknown. */
+  RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,0 +1,241 @@
+// Dial throughput and pace: a campaign of N contacts at callsPerSecond R dialed by real `dialer worker`
+// child processes against the simulator, with the real receiver (`dialer serve`, a child too) taking
+// the callbacks. Run twice: simulator answering at once, and after 200 ms (a slow carrier).
+// The anchor is the configured rate: achieved rate / R must be >= 0.95, and the simulator must never
+// see more than R calls in any 1-second window. Also reports the worker's peak RSS (VmHWM).
+// Usage: npx tsx bench/dial.ts [--contacts 20000] [--rate 500] [--latencies 0,200] [--workers 1] [--concurrency 300]
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { Redis } from 'ioredis';
+import { makeApp, type App } from '../src/app.ts';
+import { createCampaign } from '../src/campaigns/create-campaign.ts';
+import { parseConfig } from '../src/config.ts';
+import { makeDatabaseTarget } from '../src/db/connection.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { startCampaign } from '../src/dialing/lifecycle.ts';
+import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
+
+const { values } = parseArgs({
+  options: {
+    contacts: { type: 'string', default: '20000' },
+    rate: { type: 'string', default: '500' },
+    latencies: { type: 'string', default: '0,200' },
+    workers: { type: 'string', default: '1' },
+    concurrency: { type: 'string', default: '300' },
+  },
+});
+const contacts = Number(values.contacts);
+const rate = Number(values.rate);
+const latencies = values.latencies.split(',').map(Number);
+const workerCount = Number(values.workers);
+const concurrency = Number(values.concurrency);
+
+interface RunResult {
+  latencyMs: number;
+  contacts: number;
+  dials: number;
+  distinctNumbers: number;
+  configuredPerSecond: number;
+  achievedPerSecond: number;
+  ratio: number;
+  peakInAnySecond: number;
+  dialSeconds: number;
+  secondsUntilDone: number | null;
+  workerPeakRssMb: number[];
+  serverPeakRssMb: number;
+  pass: boolean;
+}
+
+const results: RunResult[] = [];
+for (const latencyMs of latencies) results.push(await runOnce(latencyMs));
+for (const result of results) console.log(JSON.stringify(result));
+console.log('');
+for (const r of results) {
+  console.log(
+    `latency ${r.latencyMs} ms: ${r.dials}/${r.contacts} dialed (${r.distinctNumbers} distinct) in ${r.dialSeconds} s = ${r.achievedPerSecond}/s of ${r.configuredPerSecond}/s ` +
+      `(ratio ${r.ratio}); peak ${r.peakInAnySecond} in any 1 s; worker peak RSS ${r.workerPeakRssMb.join(', ')} MB; ` +
+      `campaign done after ${r.secondsUntilDone ?? 'NOT DONE'} s: ${r.pass ? 'PASS' : 'FAIL'}`,
+  );
+}
+process.exitCode = results.every((result) => result.pass) ? 0 : 1;
+
+async function runOnce(latencyMs: number): Promise<RunResult> {
+  const schema = `bench_dial_${randomBytes(4).toString('hex')}`;
+  const databaseUrl = `postgresql://postgres@127.0.0.1:5432/dialer_bench?schema=${schema}`;
+  const prefix = `bench-${schema}`;
+  await migrate(makeDatabaseTarget(databaseUrl));
+  // The simulator's 30/s account limit is off: the dialer's own pace is what is measured.
+  const simulator = await startSimulator({ latencyMs, rateLimit: false, callbackDelayMs: 5, callDurationMs: 20, delivery: { concurrency: 512 } });
+  const port = await findFreePort();
+  const env = {
+    DATABASE_URL: databaseUrl,
+    QUEUE_PREFIX: prefix,
+    TELNYX_API_BASE_URL: simulator.baseUrl,
+    TELNYX_API_KEY: simulator.apiKey,
+    TELNYX_PUBLIC_KEY: simulator.publicKey,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+    PORT: String(port),
+    ACCOUNT_CALLS_PER_SECOND: String(rate * 2),
+    LOG_LEVEL: 'error',
+  };
+  const app = makeApp(parseConfig(env));
+  const children: ChildProcess[] = [];
+  try {
+    const campaignId = await seedCampaign(app, contacts);
+    const server = spawnDialer(['serve'], env);
+    children.push(server);
+    await waitFor(() => isListening(port), 'the receiver to listen', 60_000);
+    const workers = Array.from({ length: workerCount }, () => spawnDialer(['worker', '--concurrency', String(concurrency)], env));
+    children.push(...workers);
+    await startCampaign(app, campaignId);
+
+    await waitFor(async () => simulator.calls.length >= contacts, `${contacts} dials`, Math.max(120_000, (contacts / rate) * 4000), () =>
+      `${simulator.calls.length} dials so far`,
+    );
+    const workerPeakRssMb = await Promise.all(workers.map((worker) => peakRssMb(worker.pid!)));
+    const secondsUntilDone = await waitForDone(app, campaignId, simulator, 120_000);
+    const serverPeakRssMb = await peakRssMb(server.pid!);
+
+    const times = simulator.calls.map((call) => call.at).sort((a, b) => a - b);
+    const dialSeconds = (times.at(-1)! - times[0]!) / 1000;
+    // N dials span N-1 intervals: the rate between the first and the last dial.
+    const achievedPerSecond = (times.length - 1) / dialSeconds;
+    const ratio = achievedPerSecond / rate;
+    const peakInAnySecond = simulator.peakCallsInWindow(1000);
+    const distinctNumbers = new Set(simulator.calls.map((call) => call.to)).size;
+    return {
+      latencyMs,
+      contacts,
+      dials: simulator.calls.length,
+      distinctNumbers,
+      configuredPerSecond: rate,
+      achievedPerSecond: round(achievedPerSecond, 1),
+      ratio: round(ratio, 3),
+      peakInAnySecond,
+      dialSeconds: round(dialSeconds, 2),
+      secondsUntilDone,
+      workerPeakRssMb,
+      serverPeakRssMb,
+      pass:
+        ratio >= 0.95 &&
+        peakInAnySecond <= rate &&
+        simulator.calls.length === contacts &&
+        distinctNumbers === contacts &&
+        secondsUntilDone !== null,
+    };
+  } finally {
+    await Promise.all(children.map(stopChild));
+    await simulator.close();
+    await app.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await deleteKeys(app.config.REDIS_URL, prefix);
+    await app.close();
+  }
+}
+
+/** A running-ready campaign (created through the real campaign service) with `count` contacts. */
+async function seedCampaign(app: App, count: number): Promise<string> {
+  const created = await createCampaign(app, {
+    name: `dial bench ${count}`,
+    connectionId: 'conn-bench',
+    assistantId: 'assistant-bench',
+    from: '+13125550100',
+    callsPerSecond: rate,
+    maxConcurrentCalls: 100_000,
+    // Every day, with each contact in a zone where it is early afternoon now: the window is open.
+    callingWindow: { start: '08:00', end: '21:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] },
+  });
+  await app.pool.query(
+    `INSERT INTO contact (campaign_id, phone, variables, timezone)
+     SELECT $1, '+1312' || lpad((2000000 + n)::text, 7, '0'), jsonb_build_object('first_name', 'P' || n), $3
+     FROM generate_series(1, $2) AS n`,
+    [created.id, count, zoneWhereItIsAfternoon()],
+  );
+  return created.id;
+}
+
+function zoneWhereItIsAfternoon(now = new Date()): string {
+  const offset = 13 - now.getUTCHours();
+  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+}
+
+/** Seconds from the first dial until every contact is final and every slot freed, or null on timeout. */
+async function waitForDone(app: App, campaignId: string, simulator: Simulator, timeoutMs: number): Promise<number | null> {
+  try {
+    await waitFor(
+      async () => {
+        const { rows } = await app.pool.query<{ status: string; active_calls: number }>(`SELECT status, active_calls FROM campaign WHERE id = $1`, [campaignId]);
+        return rows[0]?.status === 'completed' && rows[0].active_calls === 0;
+      },
+      'the campaign to complete',
+      timeoutMs,
+    );
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    return null;
+  }
+  const first = Math.min(...simulator.calls.map((call) => call.at));
+  return round((Date.now() - first) / 1000, 1);
+}
+
+function spawnDialer(args: string[], env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['src/cli/bin.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  child.on('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') console.error(`dialer ${args[0]} exited early: code ${code} signal ${signal}`);
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Peak resident set size of a live process (Linux VmHWM), in MB. */
+async function peakRssMb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
+  return round(kb / 1024, 1);
+}
+
+async function findFreePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function isListening(port: number): Promise<boolean> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, describe?: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? ` (${describe()})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  const stream = redis.scanStream({ match: `${prefix}*`, count: 1000 });
+  for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
+  await redis.quit();
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}

@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { withApp } from '../../app.ts';
+import { getCampaignStatus, type CampaignStatusReport } from '../../dialing/campaign-status.ts';
+import { report } from '../output.ts';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description(
+      'Show a campaign’s progress: contacts per state, outcomes so far, dials per second (last 10 s), calls in ' +
+        'progress, and why it is paused if it is. With --json, `done` says whether anything more will happen.',
+    )
+    .argument('<campaign>', 'the campaign id')
+    .option('--json', 'print the status as JSON (with a boolean `done`)')
+    .action(async (id: string, options: { json?: boolean }) => {
+      report(await withApp((app) => getCampaignStatus(app, id)), options, formatStatus);
+    });
+}
+
+export function formatStatus(s: CampaignStatusReport): string {
+  const counts = (record: Record<string, number>) =>
+    Object.entries(record)
+      .filter(([, count]) => count > 0)
+      .map(([key, count]) => `${key} ${count}`)
+      .join(', ') || 'none';
+  return [
+    `campaign ${s.id} (${s.name}): ${s.status}${s.done ? ', done' : ''}`,
+    s.pauseReason ? `paused because: ${s.pauseReason}` : null,
+    `contacts (${s.total}): ${counts(s.contacts)}`,
+    `outcomes: ${counts(s.outcomes)}`,
+    `calls in progress: ${s.callsInProgress} of ${s.maxConcurrentCalls}; dials/s: ${s.dialsPerSecond} (last ${s.dialRateWindowSeconds} s)`,
+  ]
+    .filter(Boolean)
+    .join('\n');
+}

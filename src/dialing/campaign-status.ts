@@ -1,0 +1,78 @@
+import type pg from 'pg';
+import type { App } from '../app.ts';
+import { campaignNotFound, isCampaignId } from '../campaigns/campaign-id.ts';
+import { ContactState } from '../generated/prisma/enums.ts';
+
+export interface CampaignStatusReport {
+  id: string;
+  name: string;
+  status: string;
+  pauseReason: string | null;
+  /** Contacts per state (every state listed, zeros included). */
+  contacts: Record<ContactState, number>;
+  /** Final outcomes so far (completed, voicemail, no_answer, busy, failed, ...). */
+  outcomes: Record<string, number>;
+  total: number;
+  /** Calls dialed and not yet ended (the concurrency slots in use). */
+  callsInProgress: number;
+  maxConcurrentCalls: number;
+  /** Dials started per second over the last `dialRateWindowSeconds`. */
+  dialsPerSecond: number;
+  dialRateWindowSeconds: number;
+  /** Nothing more will happen: the campaign is completed or canceled and no call is in progress. */
+  done: boolean;
+}
+
+const dialRateWindowSeconds = 10;
+
+export async function getCampaignStatus(app: App, id: string): Promise<CampaignStatusReport> {
+  if (!isCampaignId(id)) throw campaignNotFound(id);
+  // One snapshot for every count: a call finishing between two reads must not make them disagree.
+  const client = await app.pool.connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    return await readStatus(client, id);
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined);
+    client.release();
+  }
+}
+
+async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignStatusReport> {
+  const campaign = await client.query<{ name: string; status: string; pause_reason: string | null; active_calls: number; max_concurrent_calls: number }>(
+    `SELECT name, status, pause_reason, active_calls, max_concurrent_calls FROM campaign WHERE id = $1`,
+    [id],
+  );
+  const row = campaign.rows[0];
+  if (!row) throw campaignNotFound(id);
+  const [states, outcomes, recent] = [
+    await client.query<{ state: ContactState; count: number }>(`SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state`, [id]),
+    await client.query<{ outcome: string; count: number }>(
+      `SELECT outcome, count(*)::int AS count FROM contact
+       WHERE campaign_id = $1 AND outcome IS NOT NULL AND state NOT IN ('pending', 'queued', 'dialing', 'in_call') GROUP BY outcome`,
+      [id],
+    ),
+    await client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM call_attempt
+       WHERE campaign_id = $1 AND claimed_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => $2)`,
+      [id, dialRateWindowSeconds],
+    ),
+  ];
+  const contacts = Object.fromEntries(Object.values(ContactState).map((state) => [state, 0])) as Record<ContactState, number>;
+  for (const { state, count } of states.rows) contacts[state] = count;
+  const inFlight = contacts.dialing + contacts.in_call;
+  return {
+    id,
+    name: row.name,
+    status: row.status,
+    pauseReason: row.pause_reason,
+    contacts,
+    outcomes: Object.fromEntries(outcomes.rows.map(({ outcome, count }) => [outcome, count])),
+    total: Object.values(contacts).reduce((sum, count) => sum + count, 0),
+    callsInProgress: row.active_calls,
+    maxConcurrentCalls: row.max_concurrent_calls,
+    dialsPerSecond: Math.round(((recent.rows[0]?.count ?? 0) / dialRateWindowSeconds) * 10) / 10,
+    dialRateWindowSeconds,
+    done: (row.status === 'completed' || row.status === 'canceled') && row.active_calls === 0 && inFlight === 0,
+  };
+}

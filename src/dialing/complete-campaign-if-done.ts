@@ -1,0 +1,21 @@
+import type pg from 'pg';
+import { nowUtcSql } from './sql-time.ts';
+
+/**
+ * Marks a running campaign completed when no contact is left to dial or in a call. Takes the campaign
+ * row lock first and checks in a later statement: two transactions finishing the last two contacts are
+ * serialised on that lock, and the second one's fresh snapshot sees the first one's contact as final.
+ * Returns whether the campaign was completed now. NO KEY UPDATE, never FOR UPDATE: inserting a row
+ * that references the campaign (call_event, call_attempt) holds a KEY SHARE lock on it, and FOR UPDATE
+ * would deadlock against those transactions.
+ */
+export async function completeCampaignIfDone(client: pg.ClientBase, campaignId: string): Promise<boolean> {
+  await client.query(`SELECT 1 FROM campaign WHERE id = $1 FOR NO KEY UPDATE`, [campaignId]);
+  const { rowCount } = await client.query(
+    `UPDATE campaign SET status = 'completed', completed_at = ${nowUtcSql}, updated_at = ${nowUtcSql}
+     WHERE id = $1 AND status = 'running'
+       AND NOT EXISTS (SELECT 1 FROM contact WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'dialing', 'in_call'))`,
+    [campaignId],
+  );
+  return rowCount === 1;
+}

@@ -1,0 +1,106 @@
+import type pg from 'pg';
+import type { Logger } from '../log.ts';
+import type { DialJob } from '../jobs/catalog.ts';
+import { makeDialRequestBody } from '../telnyx/build-request.ts';
+import { makeCallbackUrls } from '../telnyx/callback-urls.ts';
+import type { TelnyxClient } from '../telnyx/client.ts';
+import { claimContact } from './claim-contact.ts';
+import type { DialRateLimiter } from './dial-rate-limiter.ts';
+import { pauseCampaign } from './pause-campaign.ts';
+import { recordAccepted } from './record-accepted.ts';
+import { recordAmbiguous } from './record-ambiguous.ts';
+import { recordRejected } from './record-rejected.ts';
+import { undoUnplacedClaim } from './undo-unplaced-claim.ts';
+
+/** What the dial job should do next, besides finishing: the worker turns these into BullMQ moves. */
+export type DialStep =
+  | { kind: 'done'; result: string }
+  /** Run this same job again after `ms` (no pace token, no slot, request not sent). */
+  | { kind: 'retryLater'; ms: number; why: string }
+  /** Telnyx said 429: every dial of this queue waits `ms`. */
+  | { kind: 'rateLimited'; ms: number };
+
+export interface DialDeps {
+  pool: pg.Pool;
+  log: Logger;
+  telnyx: TelnyxClient;
+  limiter: DialRateLimiter;
+  publicBaseUrl: string;
+}
+
+// Waits for a pace permit up to about one window are slept in the worker, holding the claim (smooth
+// pacing, no queue churn); longer ones (rates below 1/s) undo the claim and give the job back to Redis.
+const maxInProcessWaitMs = 1500;
+const noSlotRetryMs = 2000;
+
+export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: number) => Promise<DialStep> {
+  return async (job, timesStarted) => {
+    const claimed = await claimContact(deps.pool, job);
+    if (claimed.kind === 'noSlot') return { kind: 'retryLater', ms: noSlotRetryMs + jitter(1000), why: 'no concurrency slot' };
+    if (claimed.kind !== 'claimed') return { kind: 'done', result: claimed.kind };
+
+    const { claim } = claimed;
+    const ids = { attemptId: claim.attemptId, campaignId: job.campaignId, contactId: job.contactId };
+    const body = makeDialRequestBody(claim.config, claim, makeCallbackUrls(deps.publicBaseUrl, claim.attemptId));
+    // The pace permit is taken last, right before the request: the rate is what Telnyx sees, so
+    // nothing slow may sit between the permit and the request.
+    const wait = await takePermit(deps.limiter, job.campaignId, claim.config.callsPerSecond);
+    if (wait > 0) {
+      await undoUnplacedClaim(deps.pool, ids, 'queued');
+      return { kind: 'retryLater', ms: wait + jitter(50), why: 'pace' };
+    }
+    const result = await deps.telnyx.dial(claim.config.connectionId, body);
+    const log = deps.log.child({ ...ids, attemptNumber: job.attemptNumber, result: result.kind });
+
+    switch (result.kind) {
+      case 'accepted':
+        await recordAccepted(deps.pool, claim.attemptId, job.campaignId, job.contactId, result.callSid);
+        return { kind: 'done', result: 'accepted' };
+      case 'rejected': {
+        const detail = result.detail ?? result.title ?? `HTTP ${result.status}`;
+        const paused = await recordRejected(deps.pool, claim.attemptId, job.campaignId, { status: result.status, code: result.code, detail });
+        log.warn({ status: result.status, code: result.code, detail }, 'Telnyx rejected the dial');
+        if (paused) log.error({ reason: paused }, 'campaign paused');
+        return { kind: 'done', result: 'rejected' };
+      }
+      case 'auth': {
+        const reason = `Telnyx refused the request (HTTP ${result.status}${result.code ? ` code ${result.code}` : ''}): ${result.detail ?? 'check TELNYX_API_KEY and the connectionId'}`;
+        await undoUnplacedClaim(deps.pool, ids, 'pending', async (client) => void (await pauseCampaign(client, job.campaignId, reason)));
+        log.error({ reason }, 'campaign paused');
+        return { kind: 'done', result: 'auth' };
+      }
+      case 'rateLimited': {
+        await undoUnplacedClaim(deps.pool, ids, 'queued');
+        const ms = result.retryAfterMs ?? backoffMs(timesStarted, 1000, 30_000);
+        log.warn({ retryInMs: ms }, 'Telnyx rate limit: slowing down');
+        return { kind: 'rateLimited', ms };
+      }
+      case 'notSent': {
+        await undoUnplacedClaim(deps.pool, ids, 'queued');
+        log.warn({ reason: result.reason }, 'dial request never sent; will send again');
+        return { kind: 'retryLater', ms: backoffMs(timesStarted, 250, 10_000), why: result.reason };
+      }
+      case 'ambiguous':
+        await recordAmbiguous(deps.pool, claim.attemptId, job.contactId, result.reason);
+        log.warn({ reason: result.reason }, 'dial outcome unknown: left to callbacks and the reconciler');
+        return { kind: 'done', result: 'ambiguous' };
+    }
+  };
+}
+
+async function takePermit(limiter: DialRateLimiter, campaignId: string, callsPerSecond: number): Promise<number> {
+  let { waitMs } = await limiter.acquire(campaignId, callsPerSecond);
+  while (waitMs > 0 && waitMs <= maxInProcessWaitMs) {
+    await new Promise((resolve) => setTimeout(resolve, waitMs + jitter(5)));
+    ({ waitMs } = await limiter.acquire(campaignId, callsPerSecond));
+  }
+  return waitMs;
+}
+
+function backoffMs(timesStarted: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.max(0, timesStarted - 1)) + jitter(baseMs / 2);
+}
+
+function jitter(maxMs: number): number {
+  return Math.floor(Math.random() * maxMs);
+}

@@ -1,0 +1,95 @@
+import type pg from 'pg';
+import type { App } from '../app.ts';
+import { campaignNotFound, isCampaignId } from '../campaigns/campaign-id.ts';
+import { DialerError } from '../errors.ts';
+import { makeDialJobId } from '../jobs/catalog.ts';
+import { makeQueue } from '../jobs/queues.ts';
+import { completeCampaignIfDone } from './complete-campaign-if-done.ts';
+import { pauseCampaign } from './pause-campaign.ts';
+import { nowUtcSql } from './sql-time.ts';
+import { withTransaction } from './with-transaction.ts';
+
+export interface LifecycleResult {
+  id: string;
+  status: string;
+  /** cancel only: contacts that were waiting to be dialed and are now canceled. */
+  canceledContacts?: number;
+}
+
+/**
+ * draft or paused -> running. The workers' feeder then dials due contacts (a campaign with a cron
+ * schedule is fed by the scheduler's ticks instead). A campaign with nothing left completes at once.
+ */
+export async function startCampaign(app: App, id: string, allowed: readonly string[] = ['draft', 'paused']): Promise<LifecycleResult> {
+  return withTransaction(app.pool, async (client) => {
+    const current = await lockCampaign(client, id);
+    if (current === 'running') return { id, status: current };
+    if (!allowed.includes(current)) {
+      throw new DialerError('invalid_state', `campaign ${id} is ${current}; only a ${allowed.join(' or ')} campaign can be ${allowed.includes('draft') ? 'started' : 'resumed'}`);
+    }
+    await client.query(
+      `UPDATE campaign SET status = 'running', pause_reason = NULL, consecutive_rejections = 0, last_rejection_code = NULL,
+         started_at = COALESCE(started_at, ${nowUtcSql}), updated_at = ${nowUtcSql} WHERE id = $1`,
+      [id],
+    );
+    const completed = await completeCampaignIfDone(client, id);
+    return { id, status: completed ? 'completed' : 'running' };
+  });
+}
+
+export function resumeCampaign(app: App, id: string): Promise<LifecycleResult> {
+  return startCampaign(app, id, ['paused']);
+}
+
+/** running -> paused: no new dials; calls in progress finish and are recorded. */
+export async function pauseCampaignByOperator(app: App, id: string): Promise<LifecycleResult> {
+  return withTransaction(app.pool, async (client) => {
+    const current = await lockCampaign(client, id);
+    if (current === 'paused') return { id, status: current };
+    if (!(await pauseCampaign(client, id, 'paused by the operator'))) {
+      throw new DialerError('invalid_state', `campaign ${id} is ${current}; only a running campaign can be paused`);
+    }
+    return { id, status: 'paused' };
+  });
+}
+
+/**
+ * Cancels a campaign: contacts not yet dialed (pending, queued) become canceled; calls in progress
+ * finish and keep their outcome (without retries). Queued jobs are removed best-effort: a job left
+ * behind finds nothing to claim.
+ */
+export async function cancelCampaign(app: App, id: string): Promise<LifecycleResult> {
+  await withTransaction(app.pool, async (client) => {
+    const current = await lockCampaign(client, id);
+    if (current === 'completed' || current === 'canceled') {
+      throw new DialerError('invalid_state', `campaign ${id} is already ${current}`);
+    }
+    await client.query(`UPDATE campaign SET status = 'canceled', completed_at = ${nowUtcSql}, updated_at = ${nowUtcSql} WHERE id = $1`, [id]);
+  });
+  // A second transaction, without the campaign lock: a claim in flight holds its contact and then
+  // waits for the campaign row, so taking both here would deadlock. Once the status is committed, no
+  // claim can succeed, and a contact a failed claim hands back is still queued, so it is canceled here.
+  const { rows: canceled } = await app.pool.query<{ id: string; attempt_count: number; was_queued: boolean }>(
+    `UPDATE contact c SET state = 'canceled', outcome = 'canceled', next_attempt_at = NULL, updated_at = ${nowUtcSql}
+     FROM (SELECT id, state FROM contact WHERE campaign_id = $1 AND state IN ('pending', 'queued') FOR NO KEY UPDATE) old
+     WHERE c.id = old.id RETURNING c.id, c.attempt_count, old.state = 'queued' AS was_queued`,
+    [id],
+  );
+  const queue = makeQueue(app, 'dial');
+  try {
+    for (const contact of canceled.filter((row) => row.was_queued)) {
+      await queue.remove(makeDialJobId({ contactId: contact.id, attemptNumber: contact.attempt_count + 1 })).catch(() => 0);
+    }
+  } finally {
+    await queue.close();
+  }
+  return { id, status: 'canceled', canceledContacts: canceled.length };
+}
+
+async function lockCampaign(client: pg.ClientBase, id: string): Promise<string> {
+  if (!isCampaignId(id)) throw campaignNotFound(id);
+  const { rows } = await client.query<{ status: string }>(`SELECT status FROM campaign WHERE id = $1 FOR NO KEY UPDATE`, [id]);
+  const status = rows[0]?.status;
+  if (!status) throw campaignNotFound(id);
+  return status;
+}

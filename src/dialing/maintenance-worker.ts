@@ -1,0 +1,48 @@
+import type { Worker } from 'bullmq';
+import type { App } from '../app.ts';
+import { makeQueue, makeWorker } from '../jobs/queues.ts';
+import { reapAttempts } from './reap-attempts.ts';
+import { reconcileAttempts } from './reconcile-attempts.ts';
+
+/** Margin past TimeLimit + Timeout before a call without a terminal callback is reaped. */
+export const reapMarginMs = 10 * 60_000;
+const everyMs = 30_000;
+const maintenanceTasks = ['reconcile', 'reap'] as const;
+
+/**
+ * Adds the job schedulers that feed the maintenance worker where Redis lacks them (first start, or a
+ * Redis that lost its keys). Ones that exist are left alone, so their next run keeps its time.
+ * Idempotent and safe from any number of processes; returns how many were added.
+ */
+export async function ensureMaintenanceSchedulers(queue: ReturnType<typeof makeQueue<'maintenance'>>): Promise<number> {
+  let added = 0;
+  for (const task of maintenanceTasks) {
+    if (await queue.getJobScheduler(task)) continue;
+    await queue.upsertJobScheduler(task, { every: everyMs }, { name: task, data: { task } });
+    added++;
+  }
+  return added;
+}
+
+/**
+ * The maintenance worker: BullMQ runs each task once per period across all worker processes. Its
+ * schedulers are ensured at start here and again by the feeder's repair pass (after a Redis loss).
+ */
+export async function startMaintenanceWorker(app: App): Promise<Worker> {
+  const queue = makeQueue(app, 'maintenance');
+  try {
+    await ensureMaintenanceSchedulers(queue);
+  } finally {
+    await queue.close();
+  }
+  const worker = makeWorker(app, 'maintenance', async ({ task }) => {
+    const count =
+      task === 'reconcile'
+        ? await reconcileAttempts(app.pool, app.config.RECONCILE_GRACE_SECONDS * 1000)
+        : await reapAttempts(app.pool, reapMarginMs);
+    if (count > 0) app.log.warn({ task, count }, task === 'reconcile' ? 'unconfirmed attempts recorded failed_unknown' : 'calls without a terminal callback reaped');
+    return count;
+  });
+  worker.on('error', (error) => app.log.error({ err: error }, 'maintenance worker error'));
+  return worker;
+}

@@ -1,0 +1,28 @@
+import type { App } from '../app.ts';
+import { startWorkers } from './run-workers.ts';
+
+/**
+ * Runs the workers until SIGTERM or SIGINT, then drains: no new jobs are taken, in-flight dials finish
+ * and their results are recorded before the process exits. The signal handlers go in before anything
+ * starts (the dial worker takes jobs while the rest is still starting), and a second signal does not
+ * cut the drain short: an interrupted dial is exactly the ambiguity we avoid.
+ */
+export async function runWorkersUntilSignal(app: App, concurrency: number): Promise<void> {
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  const workers = await startWorkers(app, { concurrency });
+  app.log.info({ concurrency, queuePrefix: app.config.QUEUE_PREFIX }, 'dialer worker started');
+  const signal = await signalled;
+  app.log.info({ signal }, 'draining: finishing in-flight dials');
+  const ignore = () => app.log.warn('still draining in-flight dials');
+  process.on('SIGTERM', ignore).on('SIGINT', ignore);
+  await workers.close();
+  app.log.info('dialer worker stopped');
+  // Drained: nothing more is meant to run here. A connection BullMQ failed to close must not keep the
+  // process alive (an unref'd timer only fires if something else holds the event loop open).
+  setTimeout(() => process.exit(process.exitCode ?? 0), exitBackstopMs).unref();
+}
+
+const exitBackstopMs = 3000;

@@ -1,0 +1,29 @@
+import type { App } from '../app.ts';
+import { closeWorker } from '../jobs/queues.ts';
+import { startScheduling } from '../scheduling/start-scheduling.ts';
+import { makeDialWorker, type DialWorkerOptions } from './dial-worker.ts';
+import { startMaintenanceWorker } from './maintenance-worker.ts';
+import { makeFeeder } from './run-feeder.ts';
+
+export interface RunningWorkers {
+  /** Graceful: stops feeding and fetching, waits for in-flight dials to finish and be recorded. */
+  close(): Promise<void>;
+}
+
+/**
+ * Everything a `dialer worker` process runs: dial worker, maintenance worker (reconciler, reaper),
+ * the continuous feeder, and the cron schedule ticks (which feed scheduled campaigns).
+ */
+export async function startWorkers(app: App, options: DialWorkerOptions & { feedIntervalMs?: number } = {}): Promise<RunningWorkers> {
+  const dial = makeDialWorker(app, options);
+  const maintenance = await startMaintenanceWorker(app);
+  const scheduling = await startScheduling(app);
+  const feeder = makeFeeder(app);
+  feeder.start(options.feedIntervalMs);
+  return {
+    async close() {
+      await feeder.stop();
+      await Promise.all([dial, maintenance, scheduling].map((worker) => closeWorker(worker)));
+    },
+  };
+}

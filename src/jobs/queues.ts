@@ -1,0 +1,73 @@
+import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
+import type { App } from '../app.ts';
+import { jobCatalog, type JobPayload, type QueueKey } from './catalog.ts';
+
+/** A producer for one catalog queue, under the app's QUEUE_PREFIX, with the catalog's job options. */
+export function makeQueue<K extends QueueKey>(app: App, key: K): Queue<JobPayload<K>> {
+  const entry = jobCatalog[key];
+  return new Queue<JobPayload<K>>(entry.queueName, {
+    connection: app.redis(),
+    prefix: app.config.QUEUE_PREFIX,
+    defaultJobOptions: entry.options,
+  });
+}
+
+/** Adds a job after checking its payload against the catalog. */
+export async function addJob<K extends QueueKey>(
+  queue: Queue<JobPayload<K>>,
+  key: K,
+  payload: JobPayload<K>,
+  options: { jobId?: string; delay?: number } = {},
+): Promise<void> {
+  const data = jobCatalog[key].payload.parse(payload) as JobPayload<K>;
+  // BullMQ's name parameter type is derived from the data type; the name is informative only.
+  await (queue as Queue).add(key, data, { ...jobCatalog[key].options, ...options });
+}
+
+/**
+ * A worker for one catalog queue. The payload is parsed before the handler sees it: a malformed job
+ * fails at once (attempts: 1) instead of acting on bad data. The worker opens (and closes) its own
+ * Redis connection: blocking commands need one.
+ */
+export function makeWorker<K extends QueueKey>(
+  app: App,
+  key: K,
+  handle: (payload: JobPayload<K>, job: Job, token: string | undefined) => Promise<unknown>,
+  options: Omit<WorkerOptions, 'connection' | 'prefix'> = {},
+): Worker {
+  const entry = jobCatalog[key];
+  const running = new Set<Promise<unknown>>();
+  const worker = new Worker(
+    entry.queueName,
+    async (job, token) => {
+      const run = handle(entry.payload.parse(job.data) as JobPayload<K>, job, token);
+      running.add(run);
+      try {
+        return await run;
+      } finally {
+        running.delete(run);
+      }
+    },
+    { ...options, connection: { url: app.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: app.config.QUEUE_PREFIX },
+  );
+  runningHandlers.set(worker, running);
+  return worker;
+}
+
+const runningHandlers = new WeakMap<Worker, Set<Promise<unknown>>>();
+
+/**
+ * Closes a worker made by makeWorker gracefully: it stops taking jobs and its running handlers finish.
+ * BullMQ's own close() can wait forever on a connection that went through a Redis restart
+ * (taskforcesh/bullmq#4656), so once our handlers are done (their results are in Postgres) close()
+ * gets `settleMs` more and is then given up on; the process may exit, and anything BullMQ still held
+ * is recovered as a stalled job, which the Postgres claim makes harmless.
+ */
+export async function closeWorker(worker: Worker, settleMs = 5000): Promise<void> {
+  const closing = worker.close().catch(() => undefined);
+  const handlersDone = Promise.allSettled([...(runningHandlers.get(worker) ?? [])]);
+  let timer: NodeJS.Timeout | undefined;
+  const settled = handlersDone.then(() => new Promise<void>((resolve) => (timer = setTimeout(resolve, settleMs))));
+  await Promise.race([closing, settled]);
+  clearTimeout(timer);
+}

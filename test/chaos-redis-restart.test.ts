@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { feedCampaign } from '../src/dialing/feed-campaign.ts';
+import { startCampaign } from '../src/dialing/lifecycle.ts';
+import { makeQueue } from '../src/jobs/queues.ts';
+import {
+  readDialLedger,
+  spawnWorkerProcess,
+  startChaosStack,
+  startOwnRedis,
+  waitForCampaignDone,
+  waitUntil,
+  type ChaosStack,
+  type OwnRedis,
+} from './support/chaos-harness.ts';
+import { makeRunningCampaign } from './support/dial-harness.ts';
+import { useTestDatabase } from './support/database.ts';
+
+// Chaos: the Redis server dies (kill -9, no persistence: every job, lock, pace window and schedule is
+// lost) in the middle of a campaign and comes back empty. Postgres is the truth; the workers must
+// rebuild what Redis lost from it. The test runs its OWN redis-server: the machine's is shared.
+describe('chaos: Redis restarts mid-campaign', () => {
+  const db = useTestDatabase();
+  let redis: OwnRedis;
+  let stack: ChaosStack;
+  let restartedAt = 0;
+
+  beforeAll(async () => {
+    redis = await startOwnRedis();
+    stack = await startChaosStack(db, {
+      prefix: 'chaos-redis',
+      redisUrl: redis.url,
+      simulator: { rateLimit: false, latencyMs: 40, callbackDelayMs: 5, callDurationMs: 30, seed: 5, outcomes: { completed: 7, 'no-answer': 2, busy: 1 } },
+      env: { ACCOUNT_CALLS_PER_SECOND: '1000' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+    await redis?.stop();
+  });
+
+  it('every contact ends final and the carrier saw each contact exactly once', { timeout: 180_000 }, async () => {
+    const contacts = 300;
+    const { campaignId } = await makeRunningCampaign(stack.app, contacts, { callsPerSecond: 50, maxConcurrentCalls: 1000 }, 'draft');
+    await startCampaign(stack.app, campaignId);
+    // Every contact is queued with its job in Redis before the workers start (as a schedule tick
+    // does), so the restart wipes jobs of contacts Postgres holds as queued.
+    expect((await feedCampaign(stack.app, campaignId)).enqueued).toBe(contacts);
+
+    const worker = spawnWorkerProcess(stack);
+    try {
+      await waitUntil(() => stack.simulator.calls.length >= 60, 'the worker to be well into the campaign', 60_000, () => worker.stderr());
+      await redis.kill();
+      const dialsAtKill = stack.simulator.calls.length;
+      await redis.start();
+      restartedAt = Date.now();
+      expect(dialsAtKill).toBeLessThan(contacts);
+
+      const status = await waitForCampaignDone(stack.app, campaignId, { simulator: stack.simulator, timeoutMs: 120_000 });
+      expect(status.status).toBe('completed');
+    } finally {
+      expect(await worker.stop(), worker.stderr()).toBe(0);
+    }
+    await stack.simulator.callbacksSettled();
+
+    const ledger = await readDialLedger(db.pool, stack.simulator, campaignId, 1);
+    const problems = {
+      notFinal: ledger.notFinal,
+      attemptsDialedTwice: ledger.attemptsDialedTwice,
+      contactAttemptDialedTwice: ledger.contactAttemptDialedTwice,
+      dialsWithoutAttempt: ledger.dialsWithoutAttempt,
+      attemptsPlacedButNotDialed: ledger.attemptsPlacedButNotDialed,
+      attemptsOpen: ledger.attemptsOpen,
+      badAttemptNumbering: ledger.badAttemptNumbering,
+    };
+    const context = JSON.stringify({ ...ledger, ...problems });
+    expect(problems, context).toEqual({
+      notFinal: [],
+      attemptsDialedTwice: [],
+      contactAttemptDialedTwice: [],
+      dialsWithoutAttempt: [],
+      attemptsPlacedButNotDialed: [],
+      attemptsOpen: [],
+      badAttemptNumbering: [],
+    });
+    // No process died: each contact was dialed exactly once.
+    expect(ledger.attempts, context).toBe(contacts);
+    expect(ledger.dials, context).toBe(contacts);
+    expect(ledger.activeCalls, context).toBe(0);
+  });
+
+  it('the maintenance schedules (reconciler, reaper) are rebuilt after the restart', { timeout: 150_000 }, async () => {
+    // Without them an unconfirmed attempt is never settled and a lost call's slot is never freed.
+    // A worker process is running again, as it would be in production.
+    expect(restartedAt).toBeGreaterThan(0);
+    const queue = makeQueue(stack.app, 'maintenance');
+    // The first test's worker left them in place: start from none, so the new worker must add them.
+    for (const task of ['reconcile', 'reap']) await queue.removeJobScheduler(task);
+    const worker = spawnWorkerProcess(stack);
+    const schedulersExist = async () => (await queue.getJobSchedulers()).map((scheduler) => scheduler.key).sort().join(',') === 'reap,reconcile';
+    try {
+      console.log('DBG spawn', Date.now());
+      await waitUntil(schedulersExist, 'the worker to upsert its job schedulers at start', 60_000, () => worker.stderr());
+      console.log('DBG exist', Date.now());
+      await redis.kill();
+      await redis.start();
+      console.log('DBG restarted', Date.now());
+      await waitUntil(schedulersExist, 'the reconcile and reap job schedulers to exist again', 45_000, () => worker.stderr());
+      console.log('DBG exist again', Date.now());
+    } finally {
+      await queue.close();
+      console.log('DBG stopping', Date.now());
+      expect(await worker.stop(), worker.stderr()).toBe(0);
+      console.log('DBG stopped', Date.now());
+    }
+  });
+});

@@ -1,0 +1,77 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCampaign } from '../src/dialing/lifecycle.ts';
+import { readDialLedger, spawnWorkerProcess, startChaosStack, waitForCampaignDone, type ChaosStack, type WorkerProcess } from './support/chaos-harness.ts';
+import { makeRunningCampaign } from './support/dial-harness.ts';
+import { useTestDatabase } from './support/database.ts';
+import { useTestRedisPrefix } from './support/redis.ts';
+
+// Chaos: three `dialer worker` processes race for the same campaign (each also runs the feeder, the
+// reconciler and the reaper), with retries so contacts are dialed a second time.
+describe('chaos: three worker processes on one campaign', () => {
+  const db = useTestDatabase();
+  const prefix = useTestRedisPrefix();
+  let stack: ChaosStack;
+
+  beforeAll(async () => {
+    stack = await startChaosStack(db, {
+      prefix,
+      simulator: { rateLimit: false, latencyMs: 40, callbackDelayMs: 5, callDurationMs: 30, seed: 7, outcomes: { completed: 5, 'no-answer': 3, busy: 2 } },
+      env: { ACCOUNT_CALLS_PER_SECOND: '1000' },
+    });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('every contact ends final, each dialed once per attempt, and the pace holds across processes', { timeout: 180_000 }, async () => {
+    const contacts = 300;
+    const callsPerSecond = 100;
+    const { campaignId } = await makeRunningCampaign(
+      stack.app,
+      contacts,
+      { callsPerSecond, maxConcurrentCalls: 1000, retry: { maxAttempts: 2, retryOn: ['no_answer', 'busy'], delaySeconds: 60 } },
+      'draft',
+    );
+    // The config allows at least 60 s between attempts; a test cannot wait that long, so the stored
+    // config (what finishAttempt reads) is shortened to 1 s. Everything else goes through the real path.
+    await db.pool.query(`UPDATE campaign SET config = jsonb_set(config, '{retry,delaySeconds}', '1') WHERE id = $1`, [campaignId]);
+    await startCampaign(stack.app, campaignId);
+
+    const workers: WorkerProcess[] = [1, 2, 3].map(() => spawnWorkerProcess(stack, ['--concurrency', '20']));
+    try {
+      const status = await waitForCampaignDone(stack.app, campaignId, { simulator: stack.simulator, timeoutMs: 120_000 });
+      expect(status.status).toBe('completed');
+    } finally {
+      for (const worker of workers) expect(await worker.stop(), worker.stderr()).toBe(0);
+    }
+    await stack.simulator.callbacksSettled();
+
+    const ledger = await readDialLedger(db.pool, stack.simulator, campaignId, 2);
+    const problems = {
+      notFinal: ledger.notFinal,
+      attemptsDialedTwice: ledger.attemptsDialedTwice,
+      contactAttemptDialedTwice: ledger.contactAttemptDialedTwice,
+      dialsWithoutAttempt: ledger.dialsWithoutAttempt,
+      attemptsPlacedButNotDialed: ledger.attemptsPlacedButNotDialed,
+      attemptsOpen: ledger.attemptsOpen,
+      badAttemptNumbering: ledger.badAttemptNumbering,
+    };
+    const context = JSON.stringify({ ...ledger, ...problems });
+    expect(problems, context).toEqual({
+      notFinal: [],
+      attemptsDialedTwice: [],
+      contactAttemptDialedTwice: [],
+      dialsWithoutAttempt: [],
+      attemptsPlacedButNotDialed: [],
+      attemptsOpen: [],
+      badAttemptNumbering: [],
+    });
+    expect(ledger.contacts).toBe(contacts);
+    // No process died: every attempt row was dialed exactly once, and some contacts got a second attempt.
+    expect(ledger.dials, context).toBe(ledger.attempts);
+    expect(ledger.attempts, context).toBeGreaterThan(contacts);
+    expect(ledger.activeCalls, context).toBe(0);
+    // callsPerSecond is one budget shared by the three processes, measured where the calls land.
+    expect(stack.simulator.peakCallsInWindow(1000)).toBeLessThanOrEqual(callsPerSecond);
+  });
+});

@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Worker } from 'bullmq';
+import { makeDialWorker } from '../src/dialing/dial-worker.ts';
+import { getCampaignStatus } from '../src/dialing/campaign-status.ts';
+import { makeFeeder } from '../src/dialing/run-feeder.ts';
+import { feedCampaign } from '../src/dialing/feed-campaign.ts';
+import { makeQueue } from '../src/jobs/queues.ts';
+import { makeDialJobId } from '../src/jobs/catalog.ts';
+import { repairQueuedJobs } from '../src/dialing/repair-queued-jobs.ts';
+import { useTestDatabase } from './support/database.ts';
+import { useTestRedisPrefix } from './support/redis.ts';
+import { makeRunningCampaign, startDialStack, waitFor, type DialStack } from './support/dial-harness.ts';
+
+describe('dial flow against the simulator and the real receiver', () => {
+  const db = useTestDatabase();
+  const prefix = useTestRedisPrefix();
+  let stack: DialStack;
+  const workers: Worker[] = [];
+
+  beforeAll(async () => {
+    stack = await startDialStack(db, prefix, { rateLimit: false, outcomes: { completed: 1 } });
+  });
+  afterAll(async () => {
+    await Promise.all(workers.map((worker) => worker.close()));
+    await stack?.close();
+  });
+
+  const waitUntilDone = (campaignId: string) =>
+    waitFor(async () => {
+      const status = await getCampaignStatus(stack.app, campaignId);
+      return status.done ? status : undefined;
+    }, 'the campaign to be done', 40_000, () => getCampaignStatus(stack.app, campaignId));
+
+  it('two workers dial every contact exactly once, free every slot and complete the campaign', { timeout: 60_000 }, async () => {
+    const { campaignId, phones } = await makeRunningCampaign(stack.app, 40, { callsPerSecond: 200, maxConcurrentCalls: 20 });
+    workers.push(makeDialWorker(stack.app, { concurrency: 10 }), makeDialWorker(stack.app, { concurrency: 10 }));
+    const feeder = makeFeeder(stack.app);
+    feeder.start(100);
+    try {
+      const status = await waitUntilDone(campaignId);
+      expect(status.status).toBe('completed');
+      expect(status.contacts.completed).toBe(40);
+      expect(status.callsInProgress).toBe(0);
+    } finally {
+      await feeder.stop();
+    }
+    const dialed = stack.simulator.calls.filter((call) => phones.includes(call.to)).map((call) => call.to);
+    expect(dialed.sort()).toEqual([...phones].sort());
+    const attempts = await db.pool.query(`SELECT state, count(*)::int AS n FROM call_attempt WHERE campaign_id = $1 GROUP BY state`, [campaignId]);
+    expect(attempts.rows).toEqual([{ state: 'completed', n: 40 }]);
+    const body = stack.simulator.calls.find((call) => call.to === phones[0])!.body;
+    expect(body.AIAssistantDynamicVariables).toEqual({ first_name: 'P1' });
+  });
+
+  it('duplicate jobs for one contact dial it once', async () => {
+    const { campaignId, contactIds, phones } = await makeRunningCampaign(stack.app, 3);
+    expect(await feedCampaign(stack.app, campaignId)).toEqual({ enqueued: 3, waiting: 0 });
+    const queue = makeQueue(stack.app, 'dial');
+    // Same deterministic id: BullMQ ignores it while the first lives; a different (stale) attempt
+    // number gets through Redis but finds nothing to claim in Postgres.
+    for (const contactId of contactIds) {
+      await queue.add('dial', { campaignId, contactId, attemptNumber: 1 }, { jobId: makeDialJobId({ contactId, attemptNumber: 1 }) });
+      await queue.add('dial', { campaignId, contactId, attemptNumber: 2 }, { jobId: makeDialJobId({ contactId, attemptNumber: 2 }) });
+    }
+    await queue.close();
+    const status = await waitUntilDone(campaignId);
+    expect(status.contacts.completed).toBe(3);
+    expect(stack.simulator.calls.filter((call) => phones.includes(call.to))).toHaveLength(3);
+  });
+
+  it('rebuilds Redis from Postgres: queued contacts whose jobs vanished are dialed, once', async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.close()));
+    const { campaignId, phones } = await makeRunningCampaign(stack.app, 4);
+    await feedCampaign(stack.app, campaignId);
+    const queue = makeQueue(stack.app, 'dial');
+    // As after a Redis restart without persistence: every job is gone, Postgres still says queued.
+    await queue.obliterate({ force: true });
+    expect(await repairQueuedJobs(stack.app, queue, 0)).toBe(4);
+    expect(await repairQueuedJobs(stack.app, queue, 0)).toBe(0);
+    await queue.close();
+    workers.push(makeDialWorker(stack.app, { concurrency: 4 }));
+    const status = await waitUntilDone(campaignId);
+    expect(status.contacts.completed).toBe(4);
+    expect(stack.simulator.calls.filter((call) => phones.includes(call.to))).toHaveLength(4);
+  });
+});

@@ -1,0 +1,94 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Worker } from 'bullmq';
+import { makeDialWorker } from '../src/dialing/dial-worker.ts';
+import { getCampaignStatus } from '../src/dialing/campaign-status.ts';
+import { cancelCampaign, pauseCampaignByOperator, resumeCampaign, startCampaign } from '../src/dialing/lifecycle.ts';
+import { makeFeeder, type Feeder } from '../src/dialing/run-feeder.ts';
+import { isDialerError } from '../src/errors.ts';
+import { useTestDatabase } from './support/database.ts';
+import { useTestRedisPrefix } from './support/redis.ts';
+import { makeRunningCampaign, startDialStack, waitFor, type DialStack } from './support/dial-harness.ts';
+
+describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
+  const db = useTestDatabase();
+  const prefix = useTestRedisPrefix();
+  let stack: DialStack;
+  let worker: Worker;
+  let feeder: Feeder;
+
+  beforeAll(async () => {
+    stack = await startDialStack(db, prefix, { rateLimit: false });
+    worker = makeDialWorker(stack.app, { concurrency: 5 });
+    feeder = makeFeeder(stack.app);
+  });
+  afterAll(async () => {
+    await feeder?.stop();
+    await worker?.close();
+    await stack?.close();
+  });
+
+  const status = (id: string) => getCampaignStatus(stack.app, id);
+  const statusWhen = (id: string, ready: (s: Awaited<ReturnType<typeof status>>) => boolean) =>
+    waitFor(async () => {
+      await feeder.tick();
+      const current = await status(id);
+      return ready(current) ? current : undefined;
+    }, 'the campaign status', 40_000, () => status(id));
+  const callsTo = (phones: string[]) => stack.simulator.calls.filter((call) => phones.includes(call.to));
+
+  it('start dials a draft campaign to completion; status reports counts and done', { timeout: 60_000 }, async () => {
+    const { campaignId, phones } = await makeRunningCampaign(stack.app, 5, {}, 'draft');
+    expect((await status(campaignId)).contacts.pending).toBe(5);
+    await feeder.tick();
+    expect(callsTo(phones)).toHaveLength(0);
+    expect(await startCampaign(stack.app, campaignId)).toEqual({ id: campaignId, status: 'running' });
+    const done = await statusWhen(campaignId, (s) => s.done);
+    expect(done).toMatchObject({ status: 'completed', total: 5, callsInProgress: 0, outcomes: { completed: 5 } });
+    expect(done.contacts.completed).toBe(5);
+    expect(callsTo(phones)).toHaveLength(5);
+  });
+
+  it('pause stops new dials (calls in progress finish); resume dials the rest, each contact once', { timeout: 60_000 }, async () => {
+    const { campaignId, phones } = await makeRunningCampaign(stack.app, 12, { callsPerSecond: 2 });
+    await statusWhen(campaignId, () => callsTo(phones).length >= 2);
+    await pauseCampaignByOperator(stack.app, campaignId);
+    const paused = await statusWhen(campaignId, (s) => s.contacts.queued + s.contacts.dialing + s.contacts.in_call === 0);
+    expect(paused.status).toBe('paused');
+    expect(paused.pauseReason).toBe('paused by the operator');
+    const dialedBeforeResume = callsTo(phones).length;
+    expect(dialedBeforeResume).toBeLessThan(12);
+    expect(paused.contacts.pending).toBe(12 - dialedBeforeResume);
+    expect(paused.contacts.completed).toBe(dialedBeforeResume);
+    // While paused, feeding does nothing.
+    await feeder.tick();
+    expect((await status(campaignId)).contacts.pending).toBe(12 - dialedBeforeResume);
+
+    await resumeCampaign(stack.app, campaignId);
+    await statusWhen(campaignId, (s) => s.done);
+    expect(callsTo(phones).map((call) => call.to).sort()).toEqual([...phones].sort());
+  });
+
+  it('cancel marks undialed contacts canceled; the campaign is done once calls in progress end', { timeout: 60_000 }, async () => {
+    const { campaignId, phones } = await makeRunningCampaign(stack.app, 10, { callsPerSecond: 1 });
+    await statusWhen(campaignId, () => callsTo(phones).length >= 1);
+    const result = await cancelCampaign(stack.app, campaignId);
+    expect(result.status).toBe('canceled');
+    const done = await statusWhen(campaignId, (s) => s.done);
+    const dialed = callsTo(phones).length;
+    expect(done.contacts.canceled).toBe(10 - dialed);
+    expect(done.contacts.completed).toBe(dialed);
+    expect(done.callsInProgress).toBe(0);
+    expect(result.canceledContacts).toBe(10 - dialed);
+  });
+
+  it('refuses impossible transitions with a clear error', async () => {
+    const { campaignId } = await makeRunningCampaign(stack.app, 0, {}, 'draft');
+    await expect(pauseCampaignByOperator(stack.app, campaignId)).rejects.toThrow(/is draft; only a running campaign can be paused/);
+    await expect(resumeCampaign(stack.app, campaignId)).rejects.toThrow(/is draft; only a paused campaign can be resumed/);
+    // Nothing to dial: it completes at once.
+    expect((await startCampaign(stack.app, campaignId)).status).toBe('completed');
+    await expect(cancelCampaign(stack.app, campaignId)).rejects.toThrow(/already completed/);
+    const unknown = await startCampaign(stack.app, 'not-a-campaign').catch((error: unknown) => error);
+    expect(isDialerError(unknown, 'not_found')).toBe(true);
+  });
+});

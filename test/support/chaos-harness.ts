@@ -1,0 +1,310 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { Redis } from 'ioredis';
+import type pg from 'pg';
+import { makeApp, type App } from '../../src/app.ts';
+import { parseConfig } from '../../src/config.ts';
+import { getCampaignStatus, type CampaignStatusReport } from '../../src/dialing/campaign-status.ts';
+import { makeServer } from '../../src/http/server.ts';
+import { addJob, makeQueue } from '../../src/jobs/queues.ts';
+import { startSimulator, type Simulator } from '../../src/simulator/simulator.ts';
+import type { SimulatorOptions } from '../../src/simulator/simulator-options.ts';
+import type { TestDatabase } from './database.ts';
+import { testRedisUrl } from './redis.ts';
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
+export async function findFreePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/**
+ * A redis-server of the test's own, on a free port, without persistence: killing it (SIGKILL) loses
+ * every key, as a crashed Redis without AOF does. The machine's shared Redis is never touched.
+ */
+export interface OwnRedis {
+  url: string;
+  /** kill -9: all keys are gone. */
+  kill(): Promise<void>;
+  /** Starts it again on the same port, empty. */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = await findFreePort();
+  const url = `redis://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  const start = async () => {
+    child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
+      stdio: 'ignore',
+    });
+    await waitUntilRedisAnswers(url);
+  };
+  const kill = async () => {
+    const current = child;
+    if (!current || current.exitCode !== null || current.signalCode !== null) return;
+    const exited = once(current, 'exit');
+    current.kill('SIGKILL');
+    await exited;
+  };
+  await start();
+  return { url, start, kill, stop: kill };
+}
+
+async function waitUntilRedisAnswers(url: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    probe.on('error', () => undefined);
+    try {
+      await probe.connect();
+      if ((await probe.ping()) === 'PONG') return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`redis-server on ${url} did not answer within ${timeoutMs} ms`);
+    } finally {
+      probe.disconnect();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The carrier (simulator), the real callback receiver in this process, and an App for seeding and reading. */
+export interface ChaosStack {
+  simulator: Simulator;
+  receiver: FastifyInstance;
+  /** Points at the test schema, the stack's Redis and prefix, the simulator and the receiver. */
+  app: App;
+  /** The environment a `dialer worker` child process needs to join this stack. */
+  workerEnv: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export async function startChaosStack(
+  db: TestDatabase,
+  options: { prefix: string; redisUrl?: string; simulator?: SimulatorOptions; env?: Record<string, string> },
+): Promise<ChaosStack> {
+  const simulator = await startSimulator(options.simulator ?? {});
+  const base = {
+    DATABASE_URL: db.url,
+    REDIS_URL: options.redisUrl ?? testRedisUrl,
+    QUEUE_PREFIX: options.prefix,
+    TELNYX_PUBLIC_KEY: simulator.publicKey,
+    LOG_LEVEL: 'silent',
+  };
+  const receiverApp = makeApp(parseConfig(base));
+  const receiver = await makeServer(receiverApp);
+  const address = await receiver.listen({ port: 0, host: '127.0.0.1' });
+  const workerEnv = {
+    ...base,
+    TELNYX_API_BASE_URL: simulator.baseUrl,
+    TELNYX_API_KEY: simulator.apiKey,
+    PUBLIC_BASE_URL: address,
+    ...options.env,
+  };
+  const app = makeApp(parseConfig(workerEnv));
+  return {
+    simulator,
+    receiver,
+    app,
+    workerEnv,
+    async close() {
+      await simulator.close();
+      await receiver.close();
+      await Promise.all([app.close(), receiverApp.close()]);
+    },
+  };
+}
+
+/** A `dialer worker` child process: the real CLI, exactly as operators run it. */
+export interface WorkerProcess {
+  pid: number;
+  /** What it wrote to stderr (its warnings and errors), for assertion messages. */
+  stderr(): string;
+  /** kill -9: no drain, no cleanup, locks and claims left behind. */
+  sigkill(): Promise<void>;
+  /** SIGTERM and wait for the drain; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export function spawnWorkerProcess(stack: ChaosStack, args: string[] = ['--concurrency', '50'], env: Record<string, string> = {}): WorkerProcess {
+  const child = spawn(process.execPath, ['src/cli/bin.mjs', 'worker', ...args], {
+    env: { ...process.env, ...stack.workerEnv, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const alive = () => child.exitCode === null && child.signalCode === null;
+  return {
+    pid: child.pid!,
+    stderr: () => stderr,
+    async sigkill() {
+      if (alive()) child.kill('SIGKILL');
+      await exited;
+    },
+    async stop() {
+      if (alive()) child.kill('SIGTERM');
+      const [code] = await exited;
+      return code;
+    },
+  };
+}
+
+/**
+ * Asks the maintenance worker (in whichever worker process takes the job) for a reconcile pass now,
+ * through the real maintenance queue. Production runs it every 30 s; a test cannot wait for the next
+ * 30 s boundary, but the grace period (RECONCILE_GRACE_SECONDS) is the production one.
+ */
+export async function requestReconcile(app: App): Promise<void> {
+  const queue = makeQueue(app, 'maintenance');
+  try {
+    await addJob(queue, 'maintenance', { task: 'reconcile' });
+  } finally {
+    await queue.close();
+  }
+}
+
+/** Polls the campaign's status (the same report as `dialer status --json`) until `done`. */
+export async function waitForCampaignDone(
+  app: App,
+  campaignId: string,
+  { timeoutMs, everyMs = 200, onPoll, simulator }: { timeoutMs: number; everyMs?: number; onPoll?: () => Promise<void>; simulator?: Simulator },
+): Promise<CampaignStatusReport> {
+  const deadline = Date.now() + timeoutMs;
+  let lastReconcileRequest = 0;
+  for (;;) {
+    const status = await getCampaignStatus(app, campaignId);
+    if (status.done) return status;
+    if (Date.now() > deadline) {
+      const deliveries = simulator ? JSON.stringify(deliveryOutcomes(simulator)) : 'unknown';
+      throw new Error(`campaign not done after ${timeoutMs} ms: ${JSON.stringify(status)}; callback deliveries: ${deliveries}`);
+    }
+    if (onPoll && Date.now() - lastReconcileRequest >= 2000) {
+      lastReconcileRequest = Date.now();
+      await onPoll();
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Callback deliveries by HTTP answer (or connection error), to tell a stuck receiver from a stuck worker. */
+export function deliveryOutcomes(simulator: Simulator): Record<string, number> {
+  return Object.fromEntries(countBy(simulator.deliveries.map((delivery) => String(delivery.responseStatus ?? delivery.error ?? 'pending'))));
+}
+
+/** Waits until `check` holds, polling (never a fixed sleep for correctness). */
+export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000, describe?: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? `: ${describe()}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/**
+ * What the carrier saw against what Postgres says, per contact and attempt. Every list must be empty
+ * for the run to have dialed each contact exactly once per attempt and to have lost nothing.
+ */
+export interface DialLedger {
+  contacts: number;
+  dials: number;
+  attempts: number;
+  /** Contacts not in a final state. */
+  notFinal: { phone: string; state: string }[];
+  /** The same attempt (callback token) dialed more than once. */
+  attemptsDialedTwice: { attemptId: string; dials: number }[];
+  /** The same contact dialed more than once for the same attempt number. */
+  contactAttemptDialedTwice: { phone: string; attemptNumber: number; dials: number }[];
+  /** A dial whose callback token names no attempt row: a call placed outside the claim. */
+  dialsWithoutAttempt: { to: string; attemptId: string | null }[];
+  /** An attempt Postgres records as placed (call_sid) with no such call at the carrier. */
+  attemptsPlacedButNotDialed: { attemptId: string; callSid: string }[];
+  /** An attempt Postgres never finished (no terminal state or slot still held). */
+  attemptsOpen: { attemptId: string; state: string }[];
+  /** Contacts with more attempts than the campaign allows, or two attempts with one number. */
+  badAttemptNumbering: { phone: string; numbers: number[] }[];
+  /** Concurrency slots still counted on the campaign row. */
+  activeCalls: number;
+  /** Attempts Postgres counts as claimed but never confirmed (failed_unknown): each dialed at most once. */
+  failedUnknown: number;
+  statesByAttempt: Record<string, number>;
+}
+
+const finalContactStates = new Set(['completed', 'no_answer', 'busy', 'failed', 'canceled', 'suppressed']);
+const terminalAttemptStates = new Set(['completed', 'busy', 'no_answer', 'canceled', 'failed', 'failed_unknown', 'rejected']);
+
+export async function readDialLedger(pool: pg.Pool, simulator: Simulator, campaignId: string, maxAttempts: number): Promise<DialLedger> {
+  const contacts = await pool.query<{ phone: string; state: string }>(`SELECT phone, state FROM contact WHERE campaign_id = $1`, [campaignId]);
+  const attempts = await pool.query<{
+    id: string;
+    phone: string;
+    attempt_number: number;
+    state: string;
+    call_sid: string | null;
+    slot_released_at: Date | null;
+  }>(
+    `SELECT a.id, c.phone, a.attempt_number, a.state, a.call_sid, a.slot_released_at
+     FROM call_attempt a JOIN contact c ON c.id = a.contact_id WHERE a.campaign_id = $1`,
+    [campaignId],
+  );
+  const campaign = await pool.query<{ active_calls: number }>(`SELECT active_calls FROM campaign WHERE id = $1`, [campaignId]);
+  const phones = new Set(contacts.rows.map((row) => row.phone));
+  const attemptById = new Map(attempts.rows.map((row) => [row.id, row]));
+  const dials = simulator.calls.filter((call) => phones.has(call.to));
+
+  const dialsPerAttempt = countBy(dials.map((call) => attemptIdOf(call.body) ?? `none:${call.callSid}`));
+  const dialsPerContactAttempt = countBy(
+    dials.map((call) => {
+      const attempt = attemptById.get(attemptIdOf(call.body) ?? '');
+      return `${call.to}#${attempt?.attempt_number ?? '?'}`;
+    }),
+  );
+  const dialedSids = new Set(dials.map((call) => call.callSid));
+  const numbersByPhone = new Map<string, number[]>();
+  for (const attempt of attempts.rows) numbersByPhone.set(attempt.phone, [...(numbersByPhone.get(attempt.phone) ?? []), attempt.attempt_number]);
+
+  return {
+    contacts: contacts.rows.length,
+    dials: dials.length,
+    attempts: attempts.rows.length,
+    notFinal: contacts.rows.filter((row) => !finalContactStates.has(row.state)),
+    attemptsDialedTwice: [...dialsPerAttempt].filter(([, count]) => count > 1).map(([attemptId, dialCount]) => ({ attemptId, dials: dialCount })),
+    contactAttemptDialedTwice: [...dialsPerContactAttempt]
+      .filter(([, count]) => count > 1)
+      .map(([key, count]) => ({ phone: key.split('#')[0]!, attemptNumber: Number(key.split('#')[1]), dials: count })),
+    dialsWithoutAttempt: dials
+      .filter((call) => !attemptById.has(attemptIdOf(call.body) ?? ''))
+      .map((call) => ({ to: call.to, attemptId: attemptIdOf(call.body) })),
+    attemptsPlacedButNotDialed: attempts.rows
+      .filter((row) => row.call_sid !== null && !dialedSids.has(row.call_sid))
+      .map((row) => ({ attemptId: row.id, callSid: row.call_sid! })),
+    attemptsOpen: attempts.rows
+      .filter((row) => !terminalAttemptStates.has(row.state) || row.slot_released_at === null)
+      .map((row) => ({ attemptId: row.id, state: row.state })),
+    badAttemptNumbering: [...numbersByPhone]
+      .filter(([, numbers]) => numbers.length > maxAttempts || new Set(numbers).size !== numbers.length)
+      .map(([phone, numbers]) => ({ phone, numbers })),
+    activeCalls: campaign.rows[0]?.active_calls ?? -1,
+    failedUnknown: attempts.rows.filter((row) => row.state === 'failed_unknown').length,
+    statesByAttempt: Object.fromEntries(countBy(attempts.rows.map((row) => row.state))),
+  };
+}
+
+/** The attempt id (the callback token) a dial request carries in its StatusCallback URL. */
+export function attemptIdOf(body: Record<string, unknown>): string | null {
+  const url = typeof body.StatusCallback === 'string' ? body.StatusCallback : '';
+  const match = /\/callbacks\/status\/([^/?]+)$/.exec(url);
+  return match ? decodeURIComponent(match[1]!) : null;
+}
+
+function countBy(keys: string[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+  return counts;
+}
