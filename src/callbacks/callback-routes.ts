@@ -1,0 +1,96 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../app.ts';
+import { isDialerError } from '../errors.ts';
+import type { Metrics } from '../http/metrics.ts';
+import { isCallbackKind } from './callback-kinds.ts';
+import { parseCallbackBody } from './parse-callback-body.ts';
+import { readCallbackFacts } from './read-callback-facts.ts';
+import { makeCallbackBatcher } from './callback-batcher.ts';
+import type { RecordedCallback } from './record-callback.ts';
+import { makeSignatureVerifier, defaultMaxAgeSeconds, signatureHeader, timestampHeader } from '../telnyx/signature.ts';
+
+export interface CallbackRouteOptions {
+  app: App;
+  metrics: Metrics;
+  now: () => Date;
+}
+
+/** Largest callback body accepted; Telnyx's are a few hundred bytes, recordings' a little more. */
+export const callbackBodyLimit = 64 * 1024;
+
+/**
+ * GET|POST /callbacks/:kind/:attemptId. Signature first (over the raw bytes, before any parsing),
+ * then parse, then store once and apply (group-committed with other callbacks, answered only after the
+ * commit). Telnyx retries on anything but 200, so
+ * duplicates are answered 200 and only our own failures are 5xx.
+ */
+export async function callbackRoutes(server: FastifyInstance, { app, metrics, now }: CallbackRouteOptions): Promise<void> {
+  const verifier = app.config.TELNYX_PUBLIC_KEY ? makeSignatureVerifier(app.config.TELNYX_PUBLIC_KEY, { now: () => now().getTime() }) : null;
+  const batcher = makeCallbackBatcher(app.pool);
+  // Raw bytes for every content type (and none): the signature covers exactly what was sent.
+  server.removeAllContentTypeParsers();
+  server.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: callbackBodyLimit }, (_request, body, done) => done(null, body));
+
+  const handle = async (request: FastifyRequest<{ Params: { kind: string; attemptId: string } }>, reply: FastifyReply) => {
+    const { kind, attemptId } = request.params;
+    if (!isCallbackKind(kind)) {
+      return reply.code(404).send({ error: { code: 'not_found', message: `unknown callback kind "${kind}"`, field: 'kind' } });
+    }
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    if (verifier) {
+      const timestamp = header(request, timestampHeader);
+      const signature = header(request, signatureHeader);
+      const check = verifier.verify({ rawBody, timestamp, signature });
+      if (!check.ok) {
+        const reason = rejectionReason(timestamp, signature, now());
+        metrics.rejectedSignatures.inc({ reason });
+        request.log.warn({ kind, attemptId: attemptId.slice(0, 64), reason: check.reason }, 'callback signature refused');
+        return reply
+          .code(reason === 'missing' ? 401 : 403)
+          .send({ error: { code: 'unauthorized', message: `callback refused: ${check.reason}`, field: signatureHeader } });
+      }
+    }
+
+    let recorded: RecordedCallback;
+    try {
+      const rawQuery = request.raw.url?.split('?')[1] ?? '';
+      const parsed = parseCallbackBody(rawBody, request.headers['content-type'], rawQuery);
+      const facts = readCallbackFacts(kind, parsed, now());
+      recorded = await batcher.record(attemptId, facts, parsed.payload);
+    } catch (error) {
+      if (!isDialerError(error, 'invalid_input')) throw error;
+      metrics.callbacks.inc({ kind, result: 'malformed' });
+      request.log.warn({ kind, attemptId: attemptId.slice(0, 64), reason: error.message }, 'malformed callback refused');
+      return reply.code(400).send({ error: { code: error.code, message: error.message, field: error.field ?? null } });
+    }
+
+    metrics.callbacks.inc({ kind, result: recorded.outcome });
+    if (recorded.outcome === 'unknown_attempt') {
+      request.log.warn({ kind, attemptId: attemptId.slice(0, 64) }, 'callback for an unknown attempt (neither token nor CallSid match)');
+      return reply.code(404).send({ error: { code: 'not_found', message: 'no call attempt matches this callback', field: 'attemptId' } });
+    }
+    const ids = { campaignId: recorded.campaignId, contactId: recorded.contactId, attemptId: recorded.attemptId, kind };
+    if (recorded.finished) {
+      metrics.outcomes.inc({ state: recorded.finished });
+      request.log.info({ ...ids, state: recorded.finished }, 'call ended');
+    } else {
+      request.log.debug({ ...ids, outcome: recorded.outcome, state: recorded.state }, 'callback recorded');
+    }
+    return reply.code(200).send({ ok: true, duplicate: recorded.outcome === 'duplicate', state: recorded.state });
+  };
+
+  server.get('/callbacks/:kind/:attemptId', handle);
+  server.post('/callbacks/:kind/:attemptId', handle);
+}
+
+/** The metrics label of a refused signature (the verifier's reason is for people). */
+function rejectionReason(timestamp: string | undefined, signature: string | undefined, now: Date): 'missing' | 'expired' | 'invalid' {
+  if (!timestamp || !signature) return 'missing';
+  const ageSeconds = now.getTime() / 1000 - Number(timestamp);
+  return /^\d{1,12}$/.test(timestamp) && Math.abs(ageSeconds) > defaultMaxAgeSeconds ? 'expired' : 'invalid';
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { makeApp } from '../../app.ts';
+import { makeServer } from '../../http/server.ts';
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description(
+      'Run the HTTP server on HOST:PORT: Telnyx callbacks (/callbacks/{status,conversation,amd,recording}/:attemptId,\n' +
+        'verified with TELNYX_PUBLIC_KEY when set), the operator API under /api (Authorization: Bearer $API_TOKEN),\n' +
+        '/healthz and /metrics. Stops cleanly on SIGINT/SIGTERM, finishing requests in flight.',
+    )
+    .action(async () => {
+      const app = makeApp();
+      const server = await makeServer(app);
+      if (!app.config.TELNYX_PUBLIC_KEY) app.log.warn('TELNYX_PUBLIC_KEY is not set: callback signatures are NOT verified');
+      if (!app.config.API_TOKEN) app.log.warn('API_TOKEN is not set: the operator API answers 503');
+      await server.listen({ host: app.config.HOST, port: app.config.PORT });
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      await app.close();
+    });
+}

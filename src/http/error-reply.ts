@@ -1,0 +1,33 @@
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { isDialerError, type DialerErrorCode } from '../errors.ts';
+
+const statusByCode: Record<DialerErrorCode, number> = {
+  invalid_config: 400,
+  invalid_input: 400,
+  not_found: 404,
+  conflict: 409,
+  invalid_state: 409,
+  import_failed: 422,
+  telnyx_error: 502,
+  unauthorized: 401,
+};
+
+/** Every error leaves the API as JSON {error: {code, message, field}}; internals are logged, not sent. */
+export function replyWithError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (isDialerError(error)) {
+    return reply.code(statusByCode[error.code]).send({ error: { code: error.code, message: error.message, field: error.field ?? null } });
+  }
+  const statusCode = (error as FastifyError).statusCode;
+  if (statusCode && statusCode >= 400 && statusCode < 500) {
+    return reply.code(statusCode).send({ error: { code: httpCode(statusCode), message: error.message, field: null } });
+  }
+  request.log.error({ err: error, url: request.url }, 'request failed');
+  return reply.code(500).send({ error: { code: 'internal', message: 'internal error; see the server log', field: null } });
+}
+
+function httpCode(statusCode: number): string {
+  if (statusCode === 413) return 'payload_too_large';
+  if (statusCode === 415) return 'unsupported_media_type';
+  if (statusCode === 404) return 'not_found';
+  return 'bad_request';
+}

@@ -1,0 +1,26 @@
+import type pg from 'pg';
+
+export interface OutcomeCounts {
+  completed: number;
+  no_answer: number;
+  busy: number;
+  failed: number;
+  canceled: number;
+  /** Completed calls that AMD says a machine answered. */
+  voicemail: number;
+  suppressed: number;
+}
+
+/** Final outcomes of a campaign's contacts (for `dialer status`); contacts still in play are not counted. */
+export async function countOutcomes(pool: pg.Pool | pg.PoolClient, campaignId: string): Promise<OutcomeCounts> {
+  const { rows } = await pool.query<{ outcome: keyof OutcomeCounts; count: string }>(
+    `SELECT CASE WHEN outcome = 'voicemail' THEN 'voicemail' ELSE state::text END AS outcome, count(*) AS count
+       FROM contact_result
+      WHERE campaign_id = $1 AND state IN ('completed', 'no_answer', 'busy', 'failed', 'canceled', 'suppressed')
+      GROUP BY 1`,
+    [campaignId],
+  );
+  const counts: OutcomeCounts = { completed: 0, no_answer: 0, busy: 0, failed: 0, canceled: 0, voicemail: 0, suppressed: 0 };
+  for (const row of rows) counts[row.outcome] = Number(row.count);
+  return counts;
+}

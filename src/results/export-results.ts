@@ -1,0 +1,62 @@
+import type pg from 'pg';
+import { DialerError } from '../errors.ts';
+import { toCsvLine } from './csv-cell.ts';
+import { readResultsPage, type ContactResult } from './read-results-page.ts';
+import { resultColumns, variableColumn } from './result-columns.ts';
+
+export type ResultsFormat = 'csv' | 'json';
+
+/**
+ * Every contact of a campaign as CSV (variables as columns) or as a JSON array, produced page by
+ * page so memory stays flat for millions of contacts. Consume with stream.pipeline / Readable.from.
+ */
+export async function* exportResults(pool: pg.Pool, campaignId: string, format: ResultsFormat): AsyncGenerator<string> {
+  const variableKeys = await readVariableKeys(pool, campaignId);
+  if (format === 'csv') yield toCsvLine([...resultColumns, ...variableKeys.map(variableColumn)]);
+  else yield '[';
+  let first = true;
+  for await (const row of eachResult(pool, campaignId)) {
+    if (format === 'csv') {
+      yield toCsvLine([...resultColumns.map((column) => row[column]), ...variableKeys.map((key) => row.variables[key])]);
+    } else {
+      yield `${first ? '\n' : ',\n'}${JSON.stringify(toJsonResult(row))}`;
+    }
+    first = false;
+  }
+  if (format === 'json') yield first ? ']\n' : '\n]\n';
+}
+
+/** A result as the JSON API and export give it: the fixed columns plus `variables` as an object. */
+export function toJsonResult(row: ContactResult): Record<string, unknown> {
+  return { ...Object.fromEntries(resultColumns.map((column) => [column, row[column]])), variables: row.variables };
+}
+
+async function* eachResult(pool: pg.Pool, campaignId: string): AsyncGenerator<ContactResult> {
+  let after: string | null = null;
+  do {
+    const page = await readResultsPage(pool, campaignId, { after, limit: 2000 });
+    yield* page.rows;
+    after = page.nextCursor;
+  } while (after !== null);
+}
+
+/** Every variable name used by the campaign's contacts, sorted: the CSV needs its header first. */
+async function readVariableKeys(pool: pg.Pool, campaignId: string): Promise<string[]> {
+  const { rows } = await pool.query<{ key: string }>(
+    'SELECT DISTINCT jsonb_object_keys(variables) AS key FROM contact WHERE campaign_id = $1 ORDER BY 1',
+    [campaignId],
+  );
+  return rows.map((row) => row.key);
+}
+
+/** A campaign by id or by exact name; DialerError('not_found') names what was looked for. */
+export async function findCampaignId(pool: pg.Pool, idOrName: string): Promise<string> {
+  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+  const { rows } = await pool.query<{ id: string }>(
+    'SELECT id FROM campaign WHERE ($1::uuid IS NOT NULL AND id = $1::uuid) OR name = $2 ORDER BY created_at DESC LIMIT 2',
+    [isUuid ? idOrName : null, idOrName],
+  );
+  if (rows.length === 0) throw new DialerError('not_found', `no campaign with id or name "${idOrName}"`, 'campaign');
+  if (rows.length > 1 && !isUuid) throw new DialerError('conflict', `several campaigns are named "${idOrName}": use the id`, 'campaign');
+  return rows[0]!.id;
+}

@@ -1,0 +1,79 @@
+import type pg from 'pg';
+import { DialerError } from '../errors.ts';
+
+/** One contact's result as the contact_result view gives it. */
+export interface ContactResult {
+  contact_id: string;
+  campaign_id: string;
+  campaign_name: string;
+  phone: string;
+  state: string;
+  outcome: string | null;
+  attempts: number;
+  next_attempt_at: Date | null;
+  variables: Record<string, string>;
+  timezone: string | null;
+  source_row: number | null;
+  last_attempt_id: string | null;
+  last_attempt_number: number | null;
+  call_sid: string | null;
+  last_call_status: string | null;
+  answered_by: string | null;
+  ring_duration_sec: number | null;
+  talk_duration_sec: number | null;
+  hangup_cause: string | null;
+  hangup_source: string | null;
+  sip_hangup_cause: string | null;
+  conversation_id: string | null;
+  recording_url: string | null;
+  error_code: string | null;
+  error_detail: string | null;
+  dialed_at: Date | null;
+  ringing_at: Date | null;
+  answered_at: Date | null;
+  ended_at: Date | null;
+  analyzed_at: Date | null;
+}
+
+export interface ResultsPage {
+  rows: ContactResult[];
+  /** Pass back as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export const maxPageSize = 5000;
+
+/**
+ * One page of a campaign's results in phone order. Keyset pagination on the (campaign_id, phone)
+ * unique index: every page costs the same however deep, and memory stays flat for any size.
+ */
+export async function readResultsPage(
+  pool: pg.Pool,
+  campaignId: string,
+  { after = null, limit = 1000 }: { after?: string | null; limit?: number } = {},
+): Promise<ResultsPage> {
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
+    throw new DialerError('invalid_input', `limit must be an integer from 1 to ${maxPageSize}`, 'limit');
+  }
+  const afterPhone = after === null ? null : decodeCursor(after);
+  const { rows } = await pool.query<ContactResult>(
+    `SELECT * FROM contact_result
+      WHERE campaign_id = $1 AND ($2::text IS NULL OR phone > $2::text)
+      ORDER BY phone
+      LIMIT $3`,
+    [campaignId, afterPhone, limit + 1],
+  );
+  const hasMore = rows.length > limit;
+  const page = hasMore ? rows.slice(0, limit) : rows;
+  return { rows: page, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!.phone) : null };
+}
+
+function encodeCursor(phone: string): string {
+  return Buffer.from(phone, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  const phone = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (!/^\+\d{1,20}$/.test(phone)) throw new DialerError('invalid_input', 'cursor is not one this API returned', 'after');
+  return phone;
+}
