@@ -1,0 +1,52 @@
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { COUNTRY_ZONES, NANP_AREA_CODE_ZONES } from './timezone-data.ts';
+
+/**
+ * The IANA zones a contact may be in; the calling window must hold in every one of them.
+ * The contact's own timezone column wins when it names a real zone. Otherwise the zones come from the
+ * number: US/Canada by area code, other countries by country (every zone of a multi-zone country, since
+ * we cannot tell which one the person is in). Never empty for a dialable number; a number we cannot
+ * place anywhere yields [] and the caller must not dial it (nextCallTime refuses an empty list).
+ */
+export function contactTimezones(phoneE164: string, timezoneColumn: string | null): string[] {
+  const column = timezoneColumn?.trim();
+  if (column && isKnownTimezone(column)) return [canonicalZone(column)];
+  return zonesOfNumber(phoneE164);
+}
+
+/** Whether Intl knows this IANA zone name (e.g. 'Europe/Paris'); offsets and abbreviations are refused. */
+export function isKnownTimezone(zone: string): boolean {
+  if (!zone.includes('/') && zone !== 'UTC') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Intl accepts any letter case ('america/new_york'); store and compare the canonical spelling.
+function canonicalZone(zone: string): string {
+  return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
+}
+
+function zonesOfNumber(phoneE164: string): string[] {
+  const parsed = parsePhoneNumberFromString(phoneE164);
+  if (!parsed) return [];
+  const country = parsed.country;
+  if (country === 'US' || country === 'CA') {
+    return [...(NANP_AREA_CODE_ZONES.get(parsed.nationalNumber.slice(0, 3)) ?? COUNTRY_ZONES[country] ?? [])];
+  }
+  if (country) return [...(COUNTRY_ZONES[country] ?? [])];
+  // The calling code is shared and the number fits no one country's plan (e.g. +1 999...): every zone
+  // of every country behind that calling code.
+  return unique(countriesWithCallingCode(parsed.countryCallingCode).flatMap((code) => COUNTRY_ZONES[code] ?? []));
+}
+
+function countriesWithCallingCode(callingCode: string): CountryCode[] {
+  return getCountries().filter((country) => getCountryCallingCode(country) === callingCode);
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
