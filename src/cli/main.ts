@@ -1,7 +1,17 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure } from './output.ts';
 import { registerMigrate } from './commands/migrate.ts';
+import { registerImport } from './commands/import.ts';
+import { registerRejections } from './commands/rejections.ts';
+import { registerDnc } from './commands/dnc.ts';
+import { registerSchedule } from './commands/schedule.ts';
+import { registerDryRun } from './commands/dry-run.ts';
 import { registerCampaign } from './commands/campaign.ts';
+import { registerServe } from './commands/serve.ts';
+import { registerResults } from './commands/results.ts';
+import { registerLifecycle } from './commands/lifecycle.ts';
+import { registerStatus } from './commands/status.ts';
+import { registerWorker } from './commands/worker.ts';
 import { registerSimulator } from './commands/simulator.ts';
 
 export function makeProgram(): Command {
@@ -14,7 +24,17 @@ export function makeProgram(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerMigrate(program);
+  registerImport(program);
+  registerRejections(program);
+  registerDnc(program);
+  registerSchedule(program);
+  registerDryRun(program);
   registerCampaign(program);
+  registerServe(program);
+  registerResults(program);
+  registerLifecycle(program);
+  registerStatus(program);
+  registerWorker(program);
   registerSimulator(program);
   return program;
 }
