@@ -52,6 +52,11 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
   throw new ConfigError(`invalid environment: ${problems.join('; ')}`);
 }
 
+/** parseConfig over the environment with some variables fixed by the caller (the demo wires its own services). */
+export function parseConfigWith(overrides: Record<string, string>, env: Record<string, string | undefined> = process.env): Config {
+  return parseConfig({ ...env, ...overrides });
+}
+
 // `FOO=` in a shell or .env file means "not set", not "set to the empty string".
 function emptyAsUnset(env: Record<string, string | undefined>): Record<string, string> {
   return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));

@@ -13,6 +13,7 @@ import { registerLifecycle } from './commands/lifecycle.ts';
 import { registerStatus } from './commands/status.ts';
 import { registerWorker } from './commands/worker.ts';
 import { registerSimulator } from './commands/simulator.ts';
+import { registerDemo } from './commands/demo.ts';
 
 export function makeProgram(): Command {
   const program = new Command('dialer')
@@ -36,6 +37,7 @@ export function makeProgram(): Command {
   registerStatus(program);
   registerWorker(program);
   registerSimulator(program);
+  registerDemo(program);
   return program;
 }
 

@@ -1,0 +1,45 @@
+import type { App } from '../app.ts';
+import { createCampaign } from '../campaigns/create-campaign.ts';
+import { readConfigFile } from '../campaigns/read-config-file.ts';
+import { importContacts, type ImportSummary } from '../contacts/import-contacts.ts';
+import { importDoNotCall, type DoNotCallImport } from '../do-not-call/import-do-not-call.ts';
+import { DialerError } from '../errors.ts';
+
+export interface DemoFiles {
+  campaignConfig: string;
+  contacts: string;
+  doNotCall: string;
+}
+
+export interface DemoCampaign {
+  id: string;
+  name: string;
+  doNotCall: DoNotCallImport;
+  import: ImportSummary;
+}
+
+/**
+ * The workers dial every running campaign of the database. The demo's would send another campaign's
+ * contacts to the simulator and record made-up outcomes for them, so it refuses to share a database
+ * with one.
+ */
+export async function refuseOtherRunningCampaigns(app: App): Promise<void> {
+  const { rows } = await app.pool.query<{ id: string; name: string }>(`SELECT id, name FROM campaign WHERE status = 'running' ORDER BY created_at LIMIT 5`);
+  if (rows.length === 0) return;
+  const listed = rows.map((row) => `${row.id} (${row.name})`).join(', ');
+  throw new DialerError(
+    'invalid_state',
+    `campaign(s) running in this database: ${listed}. The demo's workers would dial them through its simulator; ` +
+      'pause them (`dialer pause <id>`) or point DATABASE_URL at another database',
+  );
+}
+
+/** A new campaign (named with the time, so every run has its own), its do-not-call list and its contacts. */
+export async function createDemoCampaign(app: App, files: DemoFiles, now = new Date()): Promise<DemoCampaign> {
+  const config = (await readConfigFile(files.campaignConfig)) as { name?: unknown };
+  const name = `${typeof config.name === 'string' ? config.name : 'Demo'} ${now.toISOString().slice(0, 19).replace('T', ' ')}`;
+  const created = await createCampaign(app, { ...config, name });
+  const doNotCall = await importDoNotCall(app, files.doNotCall, { campaignId: created.id });
+  const summary = await importContacts(app, { campaignId: created.id, file: files.contacts });
+  return { id: created.id, name: created.name, doNotCall, import: summary };
+}
