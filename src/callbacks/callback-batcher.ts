@@ -19,10 +19,10 @@ interface Pending {
 /**
  * Group commit for callbacks. A commit costs a WAL flush (milliseconds); callbacks arrive by thousands
  * a second. Each lane commits whatever queued up while its previous transaction ran, as one
- * transaction (one statement for the batch, plus finishAttempt per ended call), so one flush covers
- * many callbacks. Nobody is answered before the commit: nothing
- * acknowledged to Telnyx is ever lost. A failed batch is redone one callback per transaction, so one
- * bad callback (or a deadlock) only fails itself.
+ * transaction (one statement for the batch, plus a few for all its ended calls together), so one
+ * flush covers many callbacks. Nobody is answered before the commit: nothing acknowledged to Telnyx
+ * is ever lost. A failed batch is redone one callback per transaction, so one bad callback (or a
+ * deadlock) only fails itself.
  *
  * Lanes are chosen by attempt token: one attempt's callbacks always share a lane, so two lanes never
  * wait on each other's attempt rows.

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { finishAttempt } from '../dialing/finish-attempt.ts';
+import { finishAttempts, type AttemptToFinish } from '../dialing/finish-attempt.ts';
 import type { CallbackFacts } from './read-callback-facts.ts';
 import { currentRankSql, isTerminalAttemptState, type TerminalAttemptState } from './status-ranks.ts';
 
@@ -107,9 +107,9 @@ interface RecordRow {
 
 /**
  * Stores callbacks and applies them to their attempts, in the caller's transaction, in one round trip
- * for the whole batch. When a callback moves an attempt into a terminal state, finishAttempt runs in
- * that same transaction (slot, retry, completion), so a crash never leaves a finished call holding
- * its slot. Results come back in the order given.
+ * for the whole batch. The attempts it moved into a terminal state are finished together
+ * (finishAttempts: slot, retry, completion) in that same transaction, so a crash never leaves a
+ * finished call holding its slot. Results come back in the order given.
  */
 export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly CallbackToRecord[]): Promise<RecordedCallback[]> {
   const column = <T>(pick: (callback: CallbackToRecord) => T) => callbacks.map(pick);
@@ -141,7 +141,7 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
     column(({ facts }) => facts.errorDetail),
   ]);
   const results: RecordedCallback[] = [];
-  const toFinish: { attemptId: string; state: TerminalAttemptState }[] = [];
+  const toFinish: AttemptToFinish[] = [];
   for (const [index, row] of rows.entries()) {
     if (row.contended) {
       // Alone in its own statement it cannot contend (and that call finishes its own attempt).
@@ -154,7 +154,7 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
     }
     const state = row.state ?? row.previous_state;
     const finished = row.stored && state !== row.previous_state && isTerminalAttemptState(state) ? state : null;
-    if (finished) toFinish.push({ attemptId: row.id, state: finished });
+    if (finished) toFinish.push({ attemptId: row.id, terminalState: finished });
     results.push({
       outcome: row.stored ? 'stored' : 'duplicate',
       attemptId: row.id,
@@ -166,6 +166,6 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
     });
   }
   // Slots last, all together: the campaign row lock they take is held only until the commit.
-  for (const { attemptId, state } of toFinish) await finishAttempt(client, attemptId, state);
+  await finishAttempts(client, toFinish);
   return results;
 }

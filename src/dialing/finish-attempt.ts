@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import { completeCampaignIfDone } from './complete-campaign-if-done.ts';
-import { decideAfterAttempt, outcomeOf, type AttemptOutcome, type FinishedAttemptState } from './retry-policy.ts';
-import { nowUtcSql, utcParamSql } from './sql-time.ts';
+import { decideAfterAttempt, outcomeOf, type AttemptOutcome, type ContactDecision, type FinishedAttemptState } from './retry-policy.ts';
+import { nowUtcSql } from './sql-time.ts';
 
 export interface FinishedAttempt {
   /** False when this attempt had already been finished (its slot was released before). */
@@ -11,6 +11,30 @@ export interface FinishedAttempt {
   /** The contact's new state: a final state, or 'pending' for a retry. */
   contactState?: string;
   campaignCompleted?: boolean;
+}
+
+export interface AttemptToFinish {
+  attemptId: string;
+  terminalState: FinishedAttemptState;
+}
+
+interface ReleasedAttempt {
+  id: string;
+  campaign_id: string;
+  contact_id: string;
+  attempt_number: number;
+  answered_by: string | null;
+}
+
+interface CampaignAfterRelease {
+  status: string;
+  config: CampaignConfig;
+}
+
+interface ContactChange {
+  attempt: ReleasedAttempt;
+  outcome: AttemptOutcome;
+  decision: ContactDecision;
 }
 
 /**
@@ -25,40 +49,105 @@ export async function finishAttempt(
   terminalState: FinishedAttemptState,
   now: Date = new Date(),
 ): Promise<FinishedAttempt> {
-  const released = await client.query<{ campaign_id: string; contact_id: string; attempt_number: number; answered_by: string | null }>(
+  const [finished] = await finishAttempts(client, [{ attemptId, terminalState }], now);
+  return finished!;
+}
+
+/**
+ * finishAttempt for many attempts at once, with the same contract, in a constant number of
+ * statements: ended calls of one campaign all update its row, so one update per campaign per batch
+ * (instead of one per call) keeps that hot row lock short. Results come back in the order given; an
+ * attempt named twice is finished by its first entry only.
+ */
+export async function finishAttempts(client: pg.ClientBase, attempts: readonly AttemptToFinish[], now: Date = new Date()): Promise<FinishedAttempt[]> {
+  if (attempts.length === 0) return [];
+  const released = await releaseSlots(client, attempts.map((attempt) => attempt.attemptId));
+  const campaigns = await decrementActiveCalls(client, released);
+
+  const changes = new Map<string, ContactChange>();
+  for (const { attemptId, terminalState } of attempts) {
+    const attempt = released.get(attemptId);
+    const campaign = attempt && campaigns.get(attempt.campaign_id);
+    if (!attempt || !campaign || changes.has(attemptId)) continue;
+    const outcome = outcomeOf(terminalState, attempt.answered_by);
+    const decision = decideAfterAttempt(campaign.config.retry, outcome, attempt.attempt_number, now, campaign.status === 'canceled');
+    changes.set(attemptId, { attempt, outcome, decision });
+  }
+  const contactStates = await updateContacts(client, [...changes.values()]);
+  const completed = await completeCampaignsWithFinalContacts(client, [...changes.values()]);
+
+  const reported = new Set<string>();
+  return attempts.map(({ attemptId }) => {
+    const attempt = released.get(attemptId);
+    if (!attempt || reported.has(attemptId)) return { finished: false };
+    reported.add(attemptId);
+    const change = changes.get(attemptId);
+    if (!change) return { finished: true };
+    return {
+      finished: true,
+      outcome: change.outcome,
+      contactState: contactStates.get(attempt.contact_id),
+      campaignCompleted: change.decision.kind === 'final' && completed.has(attempt.campaign_id),
+    };
+  });
+}
+
+// The exactly-once guard: only the transaction that sets slot_released_at gets the row back.
+async function releaseSlots(client: pg.ClientBase, attemptIds: string[]): Promise<Map<string, ReleasedAttempt>> {
+  const { rows } = await client.query<ReleasedAttempt>(
     `UPDATE call_attempt SET slot_released_at = ${nowUtcSql}, updated_at = ${nowUtcSql}
-     WHERE id = $1 AND slot_released_at IS NULL
-     RETURNING campaign_id, contact_id, attempt_number, answered_by`,
-    [attemptId],
+     WHERE id = ANY($1::uuid[]) AND slot_released_at IS NULL
+     RETURNING id, campaign_id, contact_id, attempt_number, answered_by`,
+    [attemptIds],
   );
-  const attempt = released.rows[0];
-  if (!attempt) return { finished: false };
+  return new Map(rows.map((row) => [row.id, row]));
+}
 
-  // The campaign row is locked before the contact row, the same order as the claim takes.
-  const campaign = await client.query<{ status: string; config: CampaignConfig }>(
-    `UPDATE campaign SET active_calls = GREATEST(active_calls - 1, 0), updated_at = ${nowUtcSql}
-     WHERE id = $1 RETURNING status, config`,
-    [attempt.campaign_id],
+// One update per campaign, in id order so two batches spanning the same campaigns lock them in the
+// same order. The campaign row is locked before the contact rows, and a claim never waits for a
+// contact we update (it takes queued contacts, we finish dialing/in_call ones).
+async function decrementActiveCalls(client: pg.ClientBase, released: Map<string, ReleasedAttempt>): Promise<Map<string, CampaignAfterRelease>> {
+  const releasedPerCampaign = new Map<string, number>();
+  for (const { campaign_id } of released.values()) releasedPerCampaign.set(campaign_id, (releasedPerCampaign.get(campaign_id) ?? 0) + 1);
+  const campaigns = new Map<string, CampaignAfterRelease>();
+  for (const campaignId of [...releasedPerCampaign.keys()].sort()) {
+    const { rows } = await client.query<CampaignAfterRelease>(
+      `UPDATE campaign SET active_calls = GREATEST(active_calls - $2, 0), updated_at = ${nowUtcSql}
+       WHERE id = $1 RETURNING status, config`,
+      [campaignId, releasedPerCampaign.get(campaignId)],
+    );
+    if (rows[0]) campaigns.set(campaignId, rows[0]);
+  }
+  return campaigns;
+}
+
+// Only the contact's current attempt decides its fate: attempt_count pins it, so a stale attempt
+// finishing late can never move a contact that has moved on. Returns the new state per contact moved.
+async function updateContacts(client: pg.ClientBase, changes: ContactChange[]): Promise<Map<string, string>> {
+  if (changes.length === 0) return new Map();
+  const { rows } = await client.query<{ id: string; state: string }>(
+    `UPDATE contact c SET state = u.state::"ContactState", outcome = u.outcome,
+       next_attempt_at = u.next_attempt_at AT TIME ZONE 'UTC', updated_at = ${nowUtcSql}
+     FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[]) AS u(id, attempt_number, state, outcome, next_attempt_at)
+     WHERE c.id = u.id AND c.attempt_count = u.attempt_number AND c.state IN ('dialing', 'in_call')
+     RETURNING c.id, c.state`,
+    [
+      changes.map(({ attempt }) => attempt.contact_id),
+      changes.map(({ attempt }) => attempt.attempt_number),
+      changes.map(({ decision }) => (decision.kind === 'retry' ? 'pending' : decision.state)),
+      changes.map(({ outcome }) => outcome),
+      changes.map(({ decision }) => (decision.kind === 'retry' ? decision.at.toISOString() : null)),
+    ],
   );
-  const campaignRow = campaign.rows[0];
-  if (!campaignRow) return { finished: true };
+  return new Map(rows.map((row) => [row.id, row.state]));
+}
 
-  const outcome = outcomeOf(terminalState, attempt.answered_by);
-  const decision = decideAfterAttempt(campaignRow.config.retry, outcome, attempt.attempt_number, now, campaignRow.status === 'canceled');
-  // Only the contact's current attempt decides its fate: attempt_count pins it, so a stale attempt
-  // finishing late can never move a contact that has moved on.
-  const contact =
-    decision.kind === 'retry'
-      ? await client.query<{ state: string }>(
-          `UPDATE contact SET state = 'pending', outcome = $3, next_attempt_at = ${utcParamSql(4)}, updated_at = ${nowUtcSql}
-           WHERE id = $1 AND attempt_count = $2 AND state IN ('dialing', 'in_call') RETURNING state`,
-          [attempt.contact_id, attempt.attempt_number, outcome, decision.at.toISOString()],
-        )
-      : await client.query<{ state: string }>(
-          `UPDATE contact SET state = $3, outcome = $4, next_attempt_at = NULL, updated_at = ${nowUtcSql}
-           WHERE id = $1 AND attempt_count = $2 AND state IN ('dialing', 'in_call') RETURNING state`,
-          [attempt.contact_id, attempt.attempt_number, decision.state, outcome],
-        );
-  const campaignCompleted = decision.kind === 'final' && (await completeCampaignIfDone(client, attempt.campaign_id));
-  return { finished: true, outcome, contactState: contact.rows[0]?.state, campaignCompleted };
+// A retry leaves a contact pending, so only campaigns with a final contact in this batch can be done.
+async function completeCampaignsWithFinalContacts(client: pg.ClientBase, changes: ContactChange[]): Promise<Set<string>> {
+  const candidates = new Set(changes.filter(({ decision }) => decision.kind === 'final').map(({ attempt }) => attempt.campaign_id));
+  const completed = new Set<string>();
+  for (const campaignId of [...candidates].sort()) {
+    if (await completeCampaignIfDone(client, campaignId)) completed.add(campaignId);
+  }
+  return completed;
 }
