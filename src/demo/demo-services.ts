@@ -50,8 +50,10 @@ export async function startDemoServices(logLevel: string): Promise<DemoServices>
         clearTimeout(timer);
       },
       async close() {
-        await simulator.close();
+        // The receiver first: it finishes the callbacks it is storing while their senders are still
+        // connected; the simulator's later deliveries are refused and dropped with it.
         await openReceiver.close();
+        await simulator.close();
         await deleteKeys(app);
         await Promise.all([app.close(), openReceiverApp.close()]);
       },
