@@ -1,21 +1,32 @@
 import { Command, CommanderError } from 'commander';
 import { describeFailure } from './output.ts';
-import { registerMigrate } from './commands/migrate.ts';
-import { registerImport } from './commands/import.ts';
-import { registerRejections } from './commands/rejections.ts';
-import { registerDnc } from './commands/dnc.ts';
-import { registerSchedule } from './commands/schedule.ts';
-import { registerDryRun } from './commands/dry-run.ts';
-import { registerCampaign } from './commands/campaign.ts';
-import { registerServe } from './commands/serve.ts';
-import { registerResults } from './commands/results.ts';
-import { registerLifecycle } from './commands/lifecycle.ts';
-import { registerStatus } from './commands/status.ts';
-import { registerWorker } from './commands/worker.ts';
-import { registerSimulator } from './commands/simulator.ts';
-import { registerDemo } from './commands/demo.ts';
 
-export function makeProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each command module with the command names it registers, in help order. Only the module of the
+ * command being run is loaded (all of them for `--help`, `help` or an unknown name), so one command
+ * never pays for another's dependencies in start-up time and memory.
+ */
+const commandModules: { names: string[]; load: () => Promise<Register> }[] = [
+  { names: ['migrate'], load: async () => (await import('./commands/migrate.ts')).registerMigrate },
+  { names: ['import'], load: async () => (await import('./commands/import.ts')).registerImport },
+  { names: ['rejections'], load: async () => (await import('./commands/rejections.ts')).registerRejections },
+  { names: ['dnc'], load: async () => (await import('./commands/dnc.ts')).registerDnc },
+  { names: ['schedule', 'unschedule', 'schedules'], load: async () => (await import('./commands/schedule.ts')).registerSchedule },
+  { names: ['dry-run'], load: async () => (await import('./commands/dry-run.ts')).registerDryRun },
+  { names: ['campaign'], load: async () => (await import('./commands/campaign.ts')).registerCampaign },
+  { names: ['serve'], load: async () => (await import('./commands/serve.ts')).registerServe },
+  { names: ['results'], load: async () => (await import('./commands/results.ts')).registerResults },
+  { names: ['start', 'pause', 'resume', 'cancel'], load: async () => (await import('./commands/lifecycle.ts')).registerLifecycle },
+  { names: ['status'], load: async () => (await import('./commands/status.ts')).registerStatus },
+  { names: ['worker'], load: async () => (await import('./commands/worker.ts')).registerWorker },
+  { names: ['simulator'], load: async () => (await import('./commands/simulator.ts')).registerSimulator },
+  { names: ['demo'], load: async () => (await import('./commands/demo.ts')).registerDemo },
+];
+
+/** The program with the commands `argv` can reach (node, script, then the command name). */
+export async function makeProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('dialer')
     .description(
       'Batch outbound AI-call campaign dialer: load contacts from CSV into Postgres, dial each one through\n' +
@@ -24,27 +35,16 @@ export function makeProgram(): Command {
     )
     .showHelpAfterError()
     .exitOverride();
-  registerMigrate(program);
-  registerImport(program);
-  registerRejections(program);
-  registerDnc(program);
-  registerSchedule(program);
-  registerDryRun(program);
-  registerCampaign(program);
-  registerServe(program);
-  registerResults(program);
-  registerLifecycle(program);
-  registerStatus(program);
-  registerWorker(program);
-  registerSimulator(program);
-  registerDemo(program);
+  const name = argv[2];
+  const named = commandModules.filter((module) => name !== undefined && module.names.includes(name));
+  for (const register of await Promise.all((named.length ? named : commandModules).map((module) => module.load()))) register(program);
   return program;
 }
 
 /** Runs the CLI; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   try {
-    await makeProgram().parseAsync(argv);
+    await (await makeProgram(argv)).parseAsync(argv);
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;

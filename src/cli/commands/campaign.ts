@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
-import { withApp } from '../../app.ts';
-import { createCampaign } from '../../campaigns/create-campaign.ts';
-import { getCampaign, type CampaignDetails } from '../../campaigns/get-campaign.ts';
-import { listCampaigns, type CampaignSummary } from '../../campaigns/list-campaigns.ts';
-import { readConfigFile } from '../../campaigns/read-config-file.ts';
+import type { CampaignDetails } from '../../campaigns/get-campaign.ts';
+import type { CampaignSummary } from '../../campaigns/list-campaigns.ts';
 import { report } from '../output.ts';
 
 export function registerCampaign(program: Command): void {
@@ -20,6 +17,11 @@ export function registerCampaign(program: Command): void {
     .requiredOption('--config <file>', 'path of the campaign config JSON file')
     .option('--json', 'print {id, name, status} as JSON')
     .action(async (options: { config: string; json?: boolean }) => {
+      const [{ withApp }, { createCampaign }, { readConfigFile }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../campaigns/create-campaign.ts'),
+        import('../../campaigns/read-config-file.ts'),
+      ]);
       const input = await readConfigFile(options.config);
       const created = await withApp((app) => createCampaign(app, input));
       report(created, options, (c) => `created campaign ${c.id} (${c.name}, ${c.status})`);
@@ -30,6 +32,7 @@ export function registerCampaign(program: Command): void {
     .description('List every campaign, newest first, with its status and contact count')
     .option('--json', 'print the campaigns as a JSON array')
     .action(async (options: { json?: boolean }) => {
+      const [{ withApp }, { listCampaigns }] = await Promise.all([import('../../app.ts'), import('../../campaigns/list-campaigns.ts')]);
       const campaigns = await withApp(listCampaigns);
       report(campaigns, options, formatCampaignList);
     });
@@ -40,6 +43,7 @@ export function registerCampaign(program: Command): void {
     .argument('<id>', 'the campaign id (as printed by `campaign create` or `campaign list`)')
     .option('--json', 'print the campaign as JSON')
     .action(async (id: string, options: { json?: boolean }) => {
+      const [{ withApp }, { getCampaign }] = await Promise.all([import('../../app.ts'), import('../../campaigns/get-campaign.ts')]);
       const details = await withApp((app) => getCampaign(app, id));
       report(details, options, formatCampaignDetails);
     });

@@ -1,11 +1,6 @@
 import type { Command } from 'commander';
-import { withApp } from '../../app.ts';
-import { normalizePhone } from '../../contacts/normalize-phone.ts';
 import { DialerError } from '../../errors.ts';
-import { findCampaignScope } from '../../do-not-call/find-campaign-for-scope.ts';
-import { importDoNotCall, type DoNotCallImport } from '../../do-not-call/import-do-not-call.ts';
-import { listDoNotCall } from '../../do-not-call/list-do-not-call.ts';
-import { removeDoNotCall } from '../../do-not-call/remove-do-not-call.ts';
+import type { DoNotCallImport } from '../../do-not-call/import-do-not-call.ts';
 import { makeProgress, report } from '../output.ts';
 
 export function registerDnc(program: Command): void {
@@ -25,6 +20,7 @@ export function registerDnc(program: Command): void {
     .option('--campaign <campaign>', 'campaign id or name: list the numbers for this campaign only')
     .option('--json', 'print the result as JSON')
     .action(async (file: string, options: { campaign?: string; json?: boolean }) => {
+      const [{ withApp }, { importDoNotCall }] = await Promise.all([import('../../app.ts'), import('../../do-not-call/import-do-not-call.ts')]);
       const progress = makeProgress('do-not-call import');
       const result = await withApp((app) => importDoNotCall(app, file, { campaignId: options.campaign, onProgress: (rows) => progress.update(`${rows} rows`) }));
       progress.done();
@@ -42,6 +38,11 @@ export function registerDnc(program: Command): void {
       const limit = Number(options.limit);
       if (!Number.isInteger(limit) || limit < 1) throw new DialerError('invalid_input', `--limit must be a positive integer, not "${options.limit}"`, 'limit');
       if (options.global && options.campaign) throw new DialerError('invalid_input', 'use --global or --campaign, not both');
+      const [{ withApp }, { findCampaignScope }, { listDoNotCall }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../do-not-call/find-campaign-for-scope.ts'),
+        import('../../do-not-call/list-do-not-call.ts'),
+      ]);
       const result = await withApp(async (app) => {
         const scope = options.global ? { kind: 'global' as const } : options.campaign ? (await findCampaignScope(app.pool, options.campaign)).scope : undefined;
         return listDoNotCall(app.pool, scope, limit);
@@ -58,6 +59,12 @@ export function registerDnc(program: Command): void {
     .option('--campaign <campaign>', 'campaign id or name')
     .option('--json', 'print the result as JSON')
     .action(async (phoneText: string, options: { campaign?: string; json?: boolean }) => {
+      const [{ withApp }, { findCampaignScope }, { normalizePhone }, { removeDoNotCall }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../do-not-call/find-campaign-for-scope.ts'),
+        import('../../contacts/normalize-phone.ts'),
+        import('../../do-not-call/remove-do-not-call.ts'),
+      ]);
       const result = await withApp(async (app) => {
         const { scope, defaultCountry } = await findCampaignScope(app.pool, options.campaign);
         const normalized = normalizePhone(phoneText, defaultCountry);

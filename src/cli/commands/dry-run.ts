@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { withApp } from '../../app.ts';
 import { DialerError } from '../../errors.ts';
-import { defaultAverageCallSeconds, makeDryRun, type DryRun } from '../../scheduling/dry-run.ts';
+import { defaultAverageCallSeconds, type DryRun } from '../../scheduling/dry-run.ts';
 import { report } from '../output.ts';
 
 export function registerDryRun(program: Command): void {
@@ -21,6 +20,7 @@ export function registerDryRun(program: Command): void {
       if (!Number.isFinite(averageCallSeconds) || averageCallSeconds <= 0) {
         throw new DialerError('invalid_input', `--average-call-seconds must be a positive number, not "${options.averageCallSeconds}"`, 'average-call-seconds');
       }
+      const [{ withApp }, { makeDryRun }] = await Promise.all([import('../../app.ts'), import('../../scheduling/dry-run.ts')]);
       const result = await withApp((app) => makeDryRun(app, campaign, { averageCallSeconds }));
       report(result, options, describeDryRun);
     });

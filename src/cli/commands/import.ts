@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
-import { withApp } from '../../app.ts';
 import { parseDelimiterOption } from '../../contacts/detect-delimiter.ts';
-import { importContacts, type ImportSummary } from '../../contacts/import-contacts.ts';
-import { parseEncodingOption } from '../../contacts/text-decoder-stream.ts';
+import type { ImportSummary } from '../../contacts/import-contacts.ts';
 import { makeProgress, report } from '../output.ts';
 
 interface ImportCommandOptions {
@@ -31,6 +29,12 @@ export function registerImport(program: Command): void {
     .option('--encoding <e>', 'file encoding: utf-8 (default), latin1 or windows-1252')
     .option('--json', 'print the summary as JSON')
     .action(async (campaignId: string, file: string, options: ImportCommandOptions) => {
+      // Loaded only when the command runs, so other commands (and --help) never pay for them.
+      const [{ withApp }, { importContacts }, { parseEncodingOption }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../contacts/import-contacts.ts'),
+        import('../../contacts/text-decoder-stream.ts'),
+      ]);
       const delimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter);
       const encoding = options.encoding === undefined ? undefined : parseEncodingOption(options.encoding);
       const progress = makeProgress('importing');

@@ -1,23 +1,24 @@
 import type { Command } from 'commander';
-import { withApp } from '../../app.ts';
-import { cancelCampaign, pauseCampaignByOperator, resumeCampaign, startCampaign, type LifecycleResult } from '../../dialing/lifecycle.ts';
-import { report } from '../output.ts';
 import type { App } from '../../app.ts';
+import type { LifecycleResult } from '../../dialing/lifecycle.ts';
+import { report } from '../output.ts';
 
-const verbs: { name: string; description: string; run: (app: App, id: string) => Promise<LifecycleResult> }[] = [
+type Lifecycle = typeof import('../../dialing/lifecycle.ts');
+
+const verbs: { name: string; description: string; run: (lifecycle: Lifecycle, app: App, id: string) => Promise<LifecycleResult> }[] = [
   {
     name: 'start',
     description:
       'Start a draft (or paused) campaign: running `dialer worker` processes dial its due contacts at the configured pace, ' +
       'inside each contact’s calling window',
-    run: (app, id) => startCampaign(app, id),
+    run: (lifecycle, app, id) => lifecycle.startCampaign(app, id),
   },
-  { name: 'pause', description: 'Pause a running campaign: no new dials; calls already in progress finish and are recorded', run: pauseCampaignByOperator },
-  { name: 'resume', description: 'Resume a paused campaign (clears the pause reason, e.g. after fixing TELNYX_API_KEY)', run: resumeCampaign },
+  { name: 'pause', description: 'Pause a running campaign: no new dials; calls already in progress finish and are recorded', run: (lifecycle, app, id) => lifecycle.pauseCampaignByOperator(app, id) },
+  { name: 'resume', description: 'Resume a paused campaign (clears the pause reason, e.g. after fixing TELNYX_API_KEY)', run: (lifecycle, app, id) => lifecycle.resumeCampaign(app, id) },
   {
     name: 'cancel',
     description: 'Cancel a campaign for good: contacts not yet dialed become canceled; calls in progress finish and keep their outcome',
-    run: cancelCampaign,
+    run: (lifecycle, app, id) => lifecycle.cancelCampaign(app, id),
   },
 ];
 
@@ -29,7 +30,8 @@ export function registerLifecycle(program: Command): void {
       .argument('<campaign>', 'the campaign id (as printed by `campaign create` or `campaign list`)')
       .option('--json', 'print {id, status} as JSON')
       .action(async (id: string, options: { json?: boolean }) => {
-        const result = await withApp((app) => verb.run(app, id));
+        const [{ withApp }, lifecycle] = await Promise.all([import('../../app.ts'), import('../../dialing/lifecycle.ts')]);
+        const result = await withApp((app) => verb.run(lifecycle, app, id));
         report(result, options, (r) =>
           [`campaign ${r.id} is ${r.status}`, r.canceledContacts === undefined ? null : `${r.canceledContacts} undialed contact(s) canceled`]
             .filter(Boolean)

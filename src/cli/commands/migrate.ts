@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { parseConfig } from '../../config.ts';
-import { makeDatabaseTarget } from '../../db/connection.ts';
-import { migrate } from '../../db/migrate.ts';
 import { report } from '../output.ts';
 
 export function registerMigrate(program: Command): void {
@@ -13,6 +11,7 @@ export function registerMigrate(program: Command): void {
     )
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
+      const [{ makeDatabaseTarget }, { migrate }] = await Promise.all([import('../../db/connection.ts'), import('../../db/migrate.ts')]);
       const target = makeDatabaseTarget(parseConfig().DATABASE_URL);
       const result = await migrate(target);
       report(result, options, (r) =>

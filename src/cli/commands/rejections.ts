@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
 import { finished } from 'node:stream/promises';
-import { withApp } from '../../app.ts';
-import { openOutput, resolveImportIds, writeRejectionsCsv } from '../../contacts/export-rejections.ts';
 import { report } from '../output.ts';
 
 export function registerRejections(program: Command): void {
@@ -15,6 +13,10 @@ export function registerRejections(program: Command): void {
     .option('--out <file>', 'write the CSV to this file (default: standard output)')
     .option('--json', 'with --out: print what was written as JSON')
     .action(async (id: string, options: { out?: string; json?: boolean }) => {
+      const [{ withApp }, { openOutput, resolveImportIds, writeRejectionsCsv }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../contacts/export-rejections.ts'),
+      ]);
       await withApp(async (app) => {
         const importIds = await resolveImportIds(app.pool, id);
         if (!options.out) {

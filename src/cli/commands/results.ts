@@ -2,9 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
-import { withApp } from '../../app.ts';
 import { DialerError } from '../../errors.ts';
-import { exportResults, findCampaignId, type ResultsFormat } from '../../results/export-results.ts';
+import type { ResultsFormat } from '../../results/export-results.ts';
 
 export function registerResults(program: Command): void {
   program
@@ -21,6 +20,7 @@ export function registerResults(program: Command): void {
         throw new DialerError('invalid_input', `--format must be csv or json, not "${options.format}"`, 'format');
       }
       const format: ResultsFormat = options.format;
+      const [{ withApp }, { exportResults, findCampaignId }] = await Promise.all([import('../../app.ts'), import('../../results/export-results.ts')]);
       await withApp(async (app) => {
         const campaignId = await findCampaignId(app.pool, campaign);
         const destination = options.out ? createWriteStream(options.out) : process.stdout;

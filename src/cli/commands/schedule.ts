@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { withApp } from '../../app.ts';
-import { listSchedules, scheduleCampaign, unscheduleCampaign, type ScheduleView } from '../../scheduling/schedules.ts';
+import type { ScheduleView } from '../../scheduling/schedules.ts';
 import { report } from '../output.ts';
+
+const loadSchedules = () => Promise.all([import('../../app.ts'), import('../../scheduling/schedules.ts')]);
 
 export function registerSchedule(program: Command): void {
   program
@@ -18,6 +19,7 @@ export function registerSchedule(program: Command): void {
     .option('--tz <zone>', 'IANA time zone the cron expression is read in', 'UTC')
     .option('--json', 'print the result as JSON')
     .action(async (campaign: string, options: { cron: string; tz: string; json?: boolean }) => {
+      const [{ withApp }, { scheduleCampaign }] = await loadSchedules();
       const result = await withApp((app) => scheduleCampaign(app, campaign, options.cron, options.tz));
       report(result, options, (r) => `scheduled ${r.name} (${r.campaignId})\n${describeSchedule(r)}`);
     });
@@ -28,6 +30,7 @@ export function registerSchedule(program: Command): void {
     .argument('<campaign>', 'campaign id or name')
     .option('--json', 'print the result as JSON')
     .action(async (campaign: string, options: { json?: boolean }) => {
+      const [{ withApp }, { unscheduleCampaign }] = await loadSchedules();
       const result = await withApp((app) => unscheduleCampaign(app, campaign));
       report(result, options, (r) => (r.removed ? `removed the schedule of campaign ${r.campaignId}` : `campaign ${r.campaignId} had no schedule`));
     });
@@ -37,6 +40,7 @@ export function registerSchedule(program: Command): void {
     .description('List scheduled campaigns with their next run times')
     .option('--json', 'print the result as JSON')
     .action(async (options: { json?: boolean }) => {
+      const [{ withApp }, { listSchedules }] = await loadSchedules();
       const result = await withApp((app) => listSchedules(app));
       report(result, options, (r) => (r.length ? r.map((s) => `${s.name} (${s.campaignId}, ${s.status})\n${describeSchedule(s)}`).join('\n\n') : 'no scheduled campaigns'));
     });

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { makeApp } from '../../app.ts';
-import { makeServer } from '../../http/server.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -11,6 +9,7 @@ export function registerServe(program: Command): void {
         '/healthz and /metrics. Stops cleanly on SIGINT/SIGTERM, finishing requests in flight.',
     )
     .action(async () => {
+      const [{ makeApp }, { makeServer }] = await Promise.all([import('../../app.ts'), import('../../http/server.ts')]);
       const app = makeApp();
       const server = await makeServer(app);
       if (!app.config.TELNYX_PUBLIC_KEY) app.log.warn('TELNYX_PUBLIC_KEY is not set: callback signatures are NOT verified');

@@ -1,6 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { startSimulator } from '../../simulator/simulator.ts';
 import { parseFaults, parseNonNegativeInteger, parseOutcomeWeights } from '../../simulator/parse-cli-options.ts';
 import { makeSigningKeyPair, makeSigningKeyPairFromPem, type SigningKeyPair } from '../../telnyx/signature.ts';
 import { report } from '../output.ts';
@@ -47,6 +46,7 @@ export function registerSimulator(program: Command): void {
     .option('--seed <n>', 'makes outcomes and faults reproducible')
     .option('--json', 'print the start-up details as JSON')
     .action(async (options: SimulatorCommandOptions) => {
+      const { startSimulator } = await import('../../simulator/simulator.ts');
       const perSecond = parseNonNegativeInteger(options.rateLimit, '--rate-limit');
       const simulator = await startSimulator({
         port: parseNonNegativeInteger(options.port, '--port'),

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
-import { withApp } from '../../app.ts';
-import { getCampaignStatus, type CampaignStatusReport } from '../../dialing/campaign-status.ts';
+import type { CampaignStatusReport } from '../../dialing/campaign-status.ts';
 import { report } from '../output.ts';
 
 export function registerStatus(program: Command): void {
@@ -13,6 +12,7 @@ export function registerStatus(program: Command): void {
     .argument('<campaign>', 'the campaign id')
     .option('--json', 'print the status as JSON (with a boolean `done`)')
     .action(async (id: string, options: { json?: boolean }) => {
+      const [{ withApp }, { getCampaignStatus }] = await Promise.all([import('../../app.ts'), import('../../dialing/campaign-status.ts')]);
       report(await withApp((app) => getCampaignStatus(app, id)), options, formatStatus);
     });
 }

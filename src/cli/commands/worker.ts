@@ -1,6 +1,4 @@
 import { InvalidArgumentError, type Command } from 'commander';
-import { withApp } from '../../app.ts';
-import { runWorkersUntilSignal } from '../../dialing/run-until-signal.ts';
 
 export function registerWorker(program: Command): void {
   program
@@ -12,6 +10,7 @@ export function registerWorker(program: Command): void {
     )
     .option('--concurrency <n>', 'dial jobs handled at once by this process', parsePositiveInt, 50)
     .action(async (options: { concurrency: number }) => {
+      const [{ withApp }, { runWorkersUntilSignal }] = await Promise.all([import('../../app.ts'), import('../../dialing/run-until-signal.ts')]);
       await withApp((app) => runWorkersUntilSignal(app, options.concurrency));
     });
 }
