@@ -98,19 +98,13 @@ describe('chaos: Redis restarts mid-campaign', () => {
     const worker = spawnWorkerProcess(stack);
     const schedulersExist = async () => (await queue.getJobSchedulers()).map((scheduler) => scheduler.key).sort().join(',') === 'reap,reconcile';
     try {
-      console.log('DBG spawn', Date.now());
       await waitUntil(schedulersExist, 'the worker to upsert its job schedulers at start', 60_000, () => worker.stderr());
-      console.log('DBG exist', Date.now());
       await redis.kill();
       await redis.start();
-      console.log('DBG restarted', Date.now());
       await waitUntil(schedulersExist, 'the reconcile and reap job schedulers to exist again', 45_000, () => worker.stderr());
-      console.log('DBG exist again', Date.now());
     } finally {
       await queue.close();
-      console.log('DBG stopping', Date.now());
       expect(await worker.stop(), worker.stderr()).toBe(0);
-      console.log('DBG stopped', Date.now());
     }
   });
 });
