@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type App } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
+import { addDoNotCallNumbers } from '../src/do-not-call/add-do-not-call-numbers.ts';
 import { importDoNotCall } from '../src/do-not-call/import-do-not-call.ts';
 import { listDoNotCall } from '../src/do-not-call/list-do-not-call.ts';
 import { removeDoNotCall } from '../src/do-not-call/remove-do-not-call.ts';
@@ -88,6 +89,26 @@ describe('do-not-call import', () => {
     const { rows } = await db.pool.query(`SELECT status, completed_at FROM campaign WHERE id = $1`, [c.campaignId]);
     expect(rows[0].status).toBe('completed');
     expect(rows[0].completed_at).not.toBeNull();
+  });
+
+  it('listing numbers while a dial claim is in flight never deadlocks with it', async () => {
+    const c = await makeCampaignWithContacts(app, { contacts: [{ phone: '+13125550161', state: 'queued' }, { phone: '+13125550162', state: 'queued' }] });
+    const [claimed] = c.contactIds;
+    // The claim's lock order, step by step (src/dialing/claim-contact.ts): its contact row, then the campaign row.
+    const claim = await db.pool.connect();
+    try {
+      await claim.query('BEGIN');
+      await claim.query(`UPDATE contact SET state = 'dialing' WHERE id = $1`, [claimed]);
+      const listing = addDoNotCallNumbers(db.pool, { kind: 'global' }, ['+13125550161', '+13125550162'], 'test');
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the listing now waits on the claimed contact
+      await claim.query(`UPDATE campaign SET active_calls = active_calls + 1 WHERE id = $1`, [c.campaignId]);
+      await claim.query('COMMIT');
+      await expect(listing).resolves.toEqual({ added: 2, suppressedContacts: 1 });
+    } finally {
+      claim.release();
+    }
+    // The claim won its contact (it is being dialed); the other one is suppressed.
+    expect(await contactStates(db.pool, c.campaignId)).toEqual({ '+13125550161': 'dialing', '+13125550162': 'suppressed' });
   });
 
   it('reads a headerless one-column file and semicolon-separated files', async () => {

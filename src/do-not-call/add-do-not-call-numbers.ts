@@ -17,8 +17,8 @@ export interface AddedNumbers {
  * Lists a batch of E.164 numbers as do-not-call and, in the same transaction, suppresses every
  * matching contact that has not been dialed yet, so no number is both listed and still due. A queued
  * contact's dial job stays in Redis but can no longer be claimed (the claim needs state 'queued', and
- * re-checks the list anyway). Campaign rows are locked before contact rows, the order the dial claim
- * uses, so the two never deadlock; a campaign left with nothing to dial is completed.
+ * re-checks the list anyway). Contact rows are locked before campaign rows (in id order), the order
+ * the dial claim takes them, so the two never deadlock; a campaign left with nothing to dial is completed.
  */
 export async function addDoNotCallNumbers(pool: pg.Pool, scope: DoNotCallScope, phones: string[], source: string): Promise<AddedNumbers> {
   const campaignId = scope.kind === 'campaign' ? scope.campaignId : null;
@@ -29,19 +29,16 @@ export async function addDoNotCallNumbers(pool: pg.Pool, scope: DoNotCallScope, 
        ON CONFLICT (phone, scope) DO NOTHING`,
       [phones, campaignId, campaignId ?? 'global', source],
     );
-    const campaigns = await client.query<{ id: string }>(
-      `SELECT id FROM campaign
-       WHERE ($2::uuid IS NULL OR id = $2::uuid)
-         AND id IN (SELECT campaign_id FROM contact WHERE phone = ANY($1::text[]) AND state IN ('pending', 'queued'))
-       ORDER BY id FOR UPDATE`,
+    const suppressed = await client.query<{ campaign_id: string }>(
+      `UPDATE contact c SET state = 'suppressed', outcome = 'suppressed', next_attempt_at = NULL, updated_at = ${nowUtcSql}
+       FROM (SELECT id FROM contact
+             WHERE ($2::uuid IS NULL OR campaign_id = $2::uuid) AND phone = ANY($1::text[]) AND state IN ('pending', 'queued')
+             ORDER BY id FOR NO KEY UPDATE) due
+       WHERE c.id = due.id AND c.state IN ('pending', 'queued')
+       RETURNING c.campaign_id`,
       [phones, campaignId],
     );
-    const campaignIds = campaigns.rows.map((row) => row.id);
-    const suppressed = await client.query(
-      `UPDATE contact SET state = 'suppressed', outcome = 'suppressed', next_attempt_at = NULL, updated_at = ${nowUtcSql}
-       WHERE campaign_id = ANY($2::uuid[]) AND phone = ANY($1::text[]) AND state IN ('pending', 'queued')`,
-      [phones, campaignIds],
-    );
+    const campaignIds = [...new Set(suppressed.rows.map((row) => row.campaign_id))].sort();
     for (const id of campaignIds) await completeCampaignIfDone(client, id);
     return { added: inserted.rowCount ?? 0, suppressedContacts: suppressed.rowCount ?? 0 };
   });
