@@ -81,6 +81,16 @@ describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
     expect(result.canceledContacts).toBe(10 - dialed);
   });
 
+  it('canceling a canceled campaign again finishes a cancel that was cut short before its contact sweep', async () => {
+    const { campaignId } = await makeRunningCampaign(stack.app, 3, {}, 'draft');
+    // What a crash between cancel's two transactions leaves: the campaign canceled, its contacts still due.
+    await db.pool.query(`UPDATE campaign SET status = 'canceled' WHERE id = $1`, [campaignId]);
+    const result = await cancelCampaign(stack.app, campaignId);
+    expect(result).toEqual({ id: campaignId, status: 'canceled', canceledContacts: 3 });
+    expect((await status(campaignId)).contacts.canceled).toBe(3);
+    expect((await cancelCampaign(stack.app, campaignId)).canceledContacts).toBe(0);
+  });
+
   it('refuses impossible transitions with a clear error', async () => {
     const { campaignId } = await makeRunningCampaign(stack.app, 0, {}, 'draft');
     await expect(pauseCampaignByOperator(stack.app, campaignId)).rejects.toThrow(/is draft; only a running campaign can be paused/);

@@ -56,15 +56,17 @@ export async function pauseCampaignByOperator(app: App, id: string): Promise<Lif
 /**
  * Cancels a campaign: contacts not yet dialed (pending, queued) become canceled; calls in progress
  * finish and keep their outcome (without retries). Queued jobs are removed best-effort: a job left
- * behind finds nothing to claim.
+ * behind finds nothing to claim. Canceling a canceled campaign again redoes the contact sweep, so a
+ * cancel cut short between its two transactions is finished by running it again.
  */
 export async function cancelCampaign(app: App, id: string): Promise<LifecycleResult> {
   await withTransaction(app.pool, async (client) => {
     const current = await lockCampaign(client, id);
-    if (current === 'completed' || current === 'canceled') {
-      throw new DialerError('invalid_state', `campaign ${id} is already ${current}`);
-    }
-    await client.query(`UPDATE campaign SET status = 'canceled', completed_at = ${nowUtcSql}, updated_at = ${nowUtcSql} WHERE id = $1`, [id]);
+    if (current === 'completed') throw new DialerError('invalid_state', `campaign ${id} is already completed`);
+    await client.query(
+      `UPDATE campaign SET status = 'canceled', completed_at = COALESCE(completed_at, ${nowUtcSql}), updated_at = ${nowUtcSql} WHERE id = $1`,
+      [id],
+    );
   });
   // A second transaction, without the campaign lock: a claim in flight holds its contact and then
   // waits for the campaign row, so taking both here would deadlock. Once the status is committed, no
