@@ -1,3 +1,4 @@
+import { getCountries } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
 import { contactTimezones, isKnownTimezone } from '../src/scheduling/contact-timezones.ts';
 import { COUNTRY_ZONES, NANP_AREA_CODE_ZONES } from '../src/scheduling/timezone-data.ts';
@@ -62,6 +63,11 @@ describe('contactTimezones', () => {
 });
 
 describe('time-zone data', () => {
+  it('knows zones for every region a valid number can belong to (none is left uncallable for want of data)', () => {
+    expect(getCountries().filter((region) => !COUNTRY_ZONES[region]?.length)).toEqual([]);
+    expect(contactTimezones('+38344123456', null)).toEqual(['Europe/Belgrade']); // Kosovo
+  });
+
   it('names only zones this runtime knows', () => {
     const zones = new Set([...Object.values(COUNTRY_ZONES).flat(), ...[...NANP_AREA_CODE_ZONES.values()].flat()]);
     expect([...zones].filter((zone) => !isKnownTimezone(zone))).toEqual([]);

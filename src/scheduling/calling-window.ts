@@ -24,28 +24,15 @@ const latestLocalMinute = 21 * 60;
 // Two weeks covers every weekday pattern twice, and the weeks when two zones' DST rules disagree.
 const searchHorizonMs = 15 * 24 * 3600 * 1000;
 
-/**
- * `now` when calling is allowed now in every zone, else the earliest instant when it is.
- * Throws DialerError('invalid_config') when the window can never hold in all zones at once (e.g. a
- * 3-hour window for a number that may be in Hawaii or New York), or when zones is empty.
- */
-export function nextCallTime(now: Date, window: CallingWindow, zones: readonly string[]): Date {
-  const found = findNextCallTime(now, window, zones);
-  if (!found) {
-    throw new DialerError(
-      'invalid_config',
-      `calling window ${window.start}-${window.end} (${window.days.join(',')}) is never open at the same time in all of ${zones.join(', ')}`,
-      'callingWindow',
-    );
-  }
-  return found;
-}
-
 // A feeder batch asks the same question (same now, window, zones) for many contacts: remember answers.
 const answers = new Map<string, number | null>();
 const answersKept = 4096;
 
-/** Like nextCallTime, but null when no instant in the next 15 days is allowed in every zone. */
+/**
+ * `now` when calling is allowed now in every zone, else the earliest instant when it is; null when no
+ * instant in the next 15 days is allowed in all of them (e.g. a 3-hour window for a number that may be
+ * in Hawaii or New York) or no zone is known. Throws DialerError for a malformed window or unknown zone.
+ */
 export function findNextCallTime(now: Date, window: CallingWindow, zones: readonly string[]): Date | null {
   const key = `${now.getTime()}|${window.start}|${window.end}|${window.days.join(',')}|${zones.join(',')}`;
   let answer = answers.get(key);
@@ -58,7 +45,8 @@ export function findNextCallTime(now: Date, window: CallingWindow, zones: readon
 }
 
 function searchNextCallTime(now: Date, window: CallingWindow, zones: readonly string[]): number | null {
-  if (zones.length === 0) throw new DialerError('invalid_input', 'no time zone known for this number', 'phone');
+  // No known zone: no instant can be shown to be lawful there.
+  if (zones.length === 0) return null;
   const bounds = clampedMinutes(window);
   if (!bounds || window.days.length === 0) return null;
   const days = new Set(window.days);

@@ -113,6 +113,11 @@ export const NANP_AREA_CODE_ZONES: ReadonlyMap<string, readonly string[]> = new 
 
 /** ISO 3166 country -> its IANA zones (tzdata zone.tab). */
 export const COUNTRY_ZONES: Readonly<Record<string, readonly string[]>> = {
+  // Not in zone.tab, but regions libphonenumber-js numbers can belong to: Ascension (AC) and Tristan da
+  // Cunha (TA) are parts of ISO's SH; Kosovo (XK) has a user-assigned code and keeps Central European time.
+  AC: ['Atlantic/St_Helena'],
+  TA: ['Atlantic/St_Helena'],
+  XK: ['Europe/Belgrade'],
   AD: ['Europe/Andorra'],
   AE: ['Asia/Dubai'],
   AF: ['Asia/Kabul'],
