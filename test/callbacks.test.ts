@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { makeApp, type App } from '../src/app.ts';
 import { parseConfig } from '../src/config.ts';
+import { recordAccepted } from '../src/dialing/record-accepted.ts';
+import { recordAmbiguous } from '../src/dialing/record-ambiguous.ts';
 import { makeServer } from '../src/http/server.ts';
 import { countOutcomes } from '../src/results/count-outcomes.ts';
 import {
@@ -232,12 +234,20 @@ describe('callback receiver', () => {
     const [, ringing] = answeredCallEvents(fixture.call);
     expect((await post(`/callbacks/status/${fixture.attemptId}`, ringing!.body)).statusCode).toBe(200);
     expect(await attemptRow(fixture.attemptId)).toMatchObject({ state: 'ringing', call_sid: fixture.callSid });
-    // The dial worker's update when the POST finally returns (contract 3).
-    await db.pool.query(`UPDATE call_attempt SET call_sid = $2, state = CASE WHEN state = 'claimed' THEN 'accepted'::"AttemptState" ELSE state END WHERE id = $1`, [
-      fixture.attemptId,
-      fixture.callSid,
-    ]);
+    // The dial worker's record when the POST finally returns.
+    await recordAccepted(db.pool, fixture.attemptId, fixture.campaignId, fixture.callSid);
     expect((await attemptRow(fixture.attemptId)).state).toBe('ringing');
+  });
+
+  it("a late dial answer for an attempt already settled never moves the contact's next attempt", async () => {
+    const fixture = await makeCallFixture(db.pool, { attemptState: 'failed_unknown' });
+    // The reconciler settled attempt 1 and the retry policy's attempt 2 is being dialed now.
+    await db.pool.query(`UPDATE contact SET state = 'dialing', attempt_count = 2 WHERE id = $1`, [fixture.contactId]);
+    await recordAccepted(db.pool, fixture.attemptId, fixture.campaignId, fixture.callSid);
+    await recordAmbiguous(db.pool, fixture.attemptId, 'timeout');
+    const { rows } = await db.pool.query(`SELECT state, attempt_count FROM contact WHERE id = $1`, [fixture.contactId]);
+    expect(rows[0]).toEqual({ state: 'dialing', attempt_count: 2 });
+    expect((await attemptRow(fixture.attemptId)).state).toBe('failed_unknown');
   });
 
   it('advances an attempt left "unknown" by an ambiguous dial failure, and finds an attempt by CallSid when the token is unknown', async () => {

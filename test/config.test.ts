@@ -28,6 +28,13 @@ describe('parseConfig', () => {
     expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(`^invalid environment: ${name}: `));
   });
 
+  it('refuses a reconcile grace period a dial request in flight could outlast', () => {
+    expect(() => parseConfig({ RECONCILE_GRACE_SECONDS: '60', DIAL_REQUEST_TIMEOUT_MS: '30000' })).toThrow(
+      /^invalid environment: RECONCILE_GRACE_SECONDS: must be at least 2 x DIAL_REQUEST_TIMEOUT_MS \+ 5 s/,
+    );
+    expect(parseConfig({ RECONCILE_GRACE_SECONDS: '65', DIAL_REQUEST_TIMEOUT_MS: '30000' }).RECONCILE_GRACE_SECONDS).toBe(65);
+  });
+
   it('never echoes a secret value in its error', () => {
     const secret = 'shh-this-is-secret';
     expect(() => parseConfig({ API_TOKEN: secret.slice(0, 5), TELNYX_API_KEY: secret, PORT: 'x' })).toThrow(

@@ -54,7 +54,7 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
 
     switch (result.kind) {
       case 'accepted':
-        await recordAccepted(deps.pool, claim.attemptId, job.campaignId, job.contactId, result.callSid);
+        await recordAccepted(deps.pool, claim.attemptId, job.campaignId, result.callSid);
         return { kind: 'done', result: 'accepted' };
       case 'rejected': {
         const detail = result.detail ?? result.title ?? `HTTP ${result.status}`;
@@ -81,7 +81,7 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
         return { kind: 'retryLater', ms: backoffMs(timesStarted, 250, 10_000), why: result.reason };
       }
       case 'ambiguous':
-        await recordAmbiguous(deps.pool, claim.attemptId, job.contactId, result.reason);
+        await recordAmbiguous(deps.pool, claim.attemptId, result.reason);
         log.warn({ reason: result.reason }, 'dial outcome unknown: left to callbacks and the reconciler');
         return { kind: 'done', result: 'ambiguous' };
     }

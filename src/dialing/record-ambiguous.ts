@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { markContactInCallSql } from './mark-contact-in-call.ts';
 import { nowUtcSql } from './sql-time.ts';
 
 /**
@@ -6,11 +7,11 @@ import { nowUtcSql } from './sql-time.ts';
  * unknown and keeps its concurrency slot; its callbacks, or the reconciler after the grace period,
  * decide how it ended.
  */
-export async function recordAmbiguous(pool: pg.Pool, attemptId: string, contactId: string, reason: string): Promise<void> {
+export async function recordAmbiguous(pool: pg.Pool, attemptId: string, reason: string): Promise<void> {
   await pool.query(
     `UPDATE call_attempt SET state = 'unknown', error_detail = $2, responded_at = ${nowUtcSql}, updated_at = ${nowUtcSql}
      WHERE id = $1 AND state = 'claimed'`,
     [attemptId, reason],
   );
-  await pool.query(`UPDATE contact SET state = 'in_call', updated_at = ${nowUtcSql} WHERE id = $1 AND state = 'dialing'`, [contactId]);
+  await pool.query(markContactInCallSql, [attemptId]);
 }
