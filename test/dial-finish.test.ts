@@ -103,6 +103,13 @@ describe('claim and finishAttempt', () => {
     expect(outside).toEqual({ kind: 'outsideWindow', nextAt: new Date('2026-11-25T14:00:00Z') });
     expect(await contact(contactIds[2]!)).toMatchObject({ state: 'pending', attempt_count: 0 });
 
+    // A second before the window closes (20:59:59 in Chicago): the request could leave after it closed.
+    await queue(contactIds[2]!);
+    const closing = new Date('2026-11-26T02:59:59Z');
+    const late = await claimContact(app.pool, { campaignId, contactId: contactIds[2]!, attemptNumber: 1 }, closing);
+    expect(late).toEqual({ kind: 'outsideWindow', nextAt: new Date('2026-11-26T14:00:00Z') });
+    expect(await contact(contactIds[2]!)).toMatchObject({ state: 'pending', attempt_count: 0 });
+
     await db.pool.query(`UPDATE campaign SET status = 'paused' WHERE id = $1`, [campaignId]);
     await queue(contactIds[3]!);
     expect((await claimContact(app.pool, { campaignId, contactId: contactIds[3]!, attemptNumber: 1 })).kind).toBe('campaignNotRunning');

@@ -39,6 +39,9 @@ SELECT taken.phone, taken.variables, taken.timezone, k.config, k.status,
        EXISTS (SELECT 1 FROM do_not_call d WHERE d.phone = taken.phone AND (d.campaign_id IS NULL OR d.campaign_id = $2)) AS on_do_not_call
 FROM taken JOIN campaign k ON k.id = $2`;
 
+/** The longest a claimed dial waits in-process for its pace permit before the request goes out. */
+export const maxPaceWaitMs = 1500;
+
 class NoSlot extends Error {}
 
 /**
@@ -80,15 +83,20 @@ async function claimIn(client: pg.PoolClient, job: DialJob, now: Date): Promise<
     await completeCampaignIfDone(client, job.campaignId);
     return { kind: 'suppressed' };
   }
+  // The request leaves up to maxPaceWaitMs after the claim: the window must be open at both instants,
+  // so a call never starts seconds after the window closed.
+  const leavesBy = new Date(now.getTime() + maxPaceWaitMs);
   const nextAt = nextDialTime(now, row.config.callingWindow, row);
-  if (!nextAt) {
+  const openWhenSent = nextAt && nextAt.getTime() <= now.getTime() ? nextDialTime(leavesBy, row.config.callingWindow, row) : nextAt;
+  if (!nextAt || !openWhenSent) {
     await giveBack(client, job, 'failed', { outcome: 'no_calling_window' });
     await completeCampaignIfDone(client, job.campaignId);
     return { kind: 'noCallingWindow' };
   }
-  if (nextAt.getTime() > now.getTime()) {
-    await giveBack(client, job, 'pending', { nextAttemptAt: nextAt });
-    return { kind: 'outsideWindow', nextAt };
+  const waitUntil = openWhenSent.getTime() > leavesBy.getTime() ? openWhenSent : nextAt;
+  if (waitUntil.getTime() > now.getTime()) {
+    await giveBack(client, job, 'pending', { nextAttemptAt: waitUntil });
+    return { kind: 'outsideWindow', nextAt: waitUntil };
   }
 
   const slot = await client.query(

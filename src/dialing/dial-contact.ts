@@ -4,7 +4,7 @@ import type { DialJob } from '../jobs/catalog.ts';
 import { makeDialRequestBody } from '../telnyx/build-request.ts';
 import { makeCallbackUrls } from '../telnyx/callback-urls.ts';
 import type { TelnyxClient } from '../telnyx/client.ts';
-import { claimContact } from './claim-contact.ts';
+import { claimContact, maxPaceWaitMs } from './claim-contact.ts';
 import type { DialRateLimiter } from './dial-rate-limiter.ts';
 import { pauseCampaign } from './pause-campaign.ts';
 import { recordAccepted } from './record-accepted.ts';
@@ -28,9 +28,6 @@ export interface DialDeps {
   publicBaseUrl: string;
 }
 
-// Waits for a pace permit up to about one window are slept in the worker, holding the claim (smooth
-// pacing, no queue churn); longer ones (rates below 1/s) undo the claim and give the job back to Redis.
-const maxInProcessWaitMs = 1500;
 const noSlotRetryMs = 2000;
 
 export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: number) => Promise<DialStep> {
@@ -88,9 +85,13 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
   };
 }
 
+// Waits for a pace permit are slept in the worker, holding the claim (smooth pacing, no queue churn),
+// for at most maxPaceWaitMs in all: the claim checked the calling window for that long. Longer waits
+// (rates below 1/s, contention) undo the claim and give the job back to Redis. Returns 0 once granted.
 async function takePermit(limiter: DialRateLimiter, campaignId: string, callsPerSecond: number): Promise<number> {
+  const deadline = Date.now() + maxPaceWaitMs;
   let { waitMs } = await limiter.acquire(campaignId, callsPerSecond);
-  while (waitMs > 0 && waitMs <= maxInProcessWaitMs) {
+  while (waitMs > 0 && Date.now() + waitMs <= deadline) {
     await new Promise((resolve) => setTimeout(resolve, waitMs + jitter(5)));
     ({ waitMs } = await limiter.acquire(campaignId, callsPerSecond));
   }
