@@ -114,7 +114,7 @@ interface RecordRow {
 export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly CallbackToRecord[]): Promise<RecordedCallback[]> {
   const column = <T>(pick: (callback: CallbackToRecord) => T) => callbacks.map(pick);
   const iso = (date: Date | null) => date?.toISOString() ?? null;
-  const { rows } = await client.query<RecordRow>(recordSql, [
+  const values = [
     column(({ attemptToken }) => (uuidPattern.test(attemptToken) ? attemptToken : null)),
     column(({ facts }) => facts.callSid),
     column(({ facts }) => facts.kind),
@@ -139,7 +139,9 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
     column(({ facts }) => facts.recordingUrl),
     column(({ facts }) => facts.errorCode),
     column(({ facts }) => facts.errorDetail),
-  ]);
+  ];
+  // Named: each connection parses and plans this large statement once, not once per batch.
+  const { rows } = await client.query<RecordRow>({ name: 'record-callbacks', text: recordSql, values });
   const results: RecordedCallback[] = [];
   const toFinish: AttemptToFinish[] = [];
   for (const [index, row] of rows.entries()) {
