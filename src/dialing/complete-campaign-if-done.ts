@@ -11,6 +11,14 @@ import { nowUtcSql } from './sql-time.ts';
  */
 export async function completeCampaignIfDone(client: pg.ClientBase, campaignId: string): Promise<boolean> {
   await client.query(`SELECT 1 FROM campaign WHERE id = $1 FOR NO KEY UPDATE`, [campaignId]);
+  return completeLockedCampaignIfDone(client, campaignId);
+}
+
+/**
+ * completeCampaignIfDone for a caller whose transaction already holds the campaign row lock (it has
+ * updated the row in an earlier statement), saving a round trip while that hot lock is held.
+ */
+export async function completeLockedCampaignIfDone(client: pg.ClientBase, campaignId: string): Promise<boolean> {
   const { rowCount } = await client.query(
     `UPDATE campaign SET status = 'completed', completed_at = ${nowUtcSql}, updated_at = ${nowUtcSql}
      WHERE id = $1 AND status = 'running'

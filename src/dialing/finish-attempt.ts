@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
-import { completeCampaignIfDone } from './complete-campaign-if-done.ts';
+import { completeLockedCampaignIfDone } from './complete-campaign-if-done.ts';
 import { decideAfterAttempt, outcomeOf, type AttemptOutcome, type ContactDecision, type FinishedAttemptState } from './retry-policy.ts';
 import { nowUtcSql } from './sql-time.ts';
 
@@ -143,11 +143,13 @@ async function updateContacts(client: pg.ClientBase, changes: ContactChange[]): 
 }
 
 // A retry leaves a contact pending, so only campaigns with a final contact in this batch can be done.
+// Their rows are locked already (decrementActiveCalls), and this statement's snapshot is taken after
+// that lock was granted, so it sees every contact finished by an earlier transaction.
 async function completeCampaignsWithFinalContacts(client: pg.ClientBase, changes: ContactChange[]): Promise<Set<string>> {
   const candidates = new Set(changes.filter(({ decision }) => decision.kind === 'final').map(({ attempt }) => attempt.campaign_id));
   const completed = new Set<string>();
   for (const campaignId of [...candidates].sort()) {
-    if (await completeCampaignIfDone(client, campaignId)) completed.add(campaignId);
+    if (await completeLockedCampaignIfDone(client, campaignId)) completed.add(campaignId);
   }
   return completed;
 }
