@@ -78,7 +78,10 @@ describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
     expect(done.contacts.canceled).toBe(10 - dialed);
     expect(done.contacts.completed).toBe(dialed);
     expect(done.callsInProgress).toBe(0);
-    expect(result.canceledContacts).toBe(10 - dialed);
+    // The sweep cancels the contacts waiting to be dialed; one claimed but still waiting for its pace
+    // permit is canceled when its claim is undone, and is not dialed either.
+    expect(result.canceledContacts).toBeGreaterThan(0);
+    expect(result.canceledContacts).toBeLessThanOrEqual(10 - dialed);
   });
 
   it('canceling a canceled campaign again finishes a cancel that was cut short before its contact sweep', async () => {
