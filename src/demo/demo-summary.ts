@@ -10,7 +10,7 @@ export interface DemoSummary {
   seconds: number;
   import: { rowsRead: number; imported: number; suppressed: number; duplicates: number; rejected: number; rejections: { row: number; reason: string }[] };
   contacts: { total: number; byState: Record<string, number> };
-  /** Final outcomes (voicemail counts as its own outcome; its contact's state is no_answer). */
+  /** Final outcomes, as `dialer status` counts them (voicemail apart from completed). */
   outcomes: Record<string, number>;
   dials: number;
   waiting: { contacts: number; nextWindowOpensAt: string | null; groups: WaitingGroup[] };
@@ -43,7 +43,9 @@ export function makeDemoSummary(end: WatchEnd, campaign: DemoCampaign, snapshot:
 
 export function formatDemoSummary(summary: DemoSummary, now = new Date()): string {
   const states = Object.entries(summary.contacts.byState).filter(([, count]) => count > 0);
-  const outcomes = Object.entries(summary.outcomes).sort(([, a], [, b]) => b - a);
+  const outcomes = Object.entries(summary.outcomes)
+    .filter(([, count]) => count > 0)
+    .sort(([, a], [, b]) => b - a);
   const lines = [
     `campaign ${summary.campaign.id} (${summary.campaign.name}): ${summary.campaign.status}${summary.campaign.pauseReason ? ` (${summary.campaign.pauseReason})` : ''}`,
     `${summary.contacts.total} contacts, ${summary.dials} dialed in ${summary.seconds} s; callbacks: ${summary.callbacks.accepted} accepted, ${summary.callbacks.refused} refused`,

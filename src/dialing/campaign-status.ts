@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { App } from '../app.ts';
 import { campaignNotFound, isCampaignId } from '../campaigns/campaign-id.ts';
 import { ContactState } from '../generated/prisma/enums.ts';
+import { countOutcomes, type OutcomeCounts } from '../results/count-outcomes.ts';
 
 export interface CampaignStatusReport {
   id: string;
@@ -10,8 +11,8 @@ export interface CampaignStatusReport {
   pauseReason: string | null;
   /** Contacts per state (every state listed, zeros included). */
   contacts: Record<ContactState, number>;
-  /** Final outcomes so far (completed, voicemail, no_answer, busy, failed, ...). */
-  outcomes: Record<string, number>;
+  /** Final outcomes so far; voicemail (a machine answered, by AMD) apart from completed. */
+  outcomes: OutcomeCounts;
   total: number;
   /** Calls dialed and not yet ended (the concurrency slots in use). */
   callsInProgress: number;
@@ -47,11 +48,8 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
   if (!row) throw campaignNotFound(id);
   const [states, outcomes, recent] = [
     await client.query<{ state: ContactState; count: number }>(`SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state`, [id]),
-    await client.query<{ outcome: string; count: number }>(
-      `SELECT outcome, count(*)::int AS count FROM contact
-       WHERE campaign_id = $1 AND outcome IS NOT NULL AND state NOT IN ('pending', 'queued', 'dialing', 'in_call') GROUP BY outcome`,
-      [id],
-    ),
+    // From the results view: a machine-answered call counts as voicemail even when AMD reported it after the call ended.
+    await countOutcomes(client, id),
     await client.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM call_attempt
        WHERE campaign_id = $1 AND claimed_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => $2)`,
@@ -67,7 +65,7 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
     status: row.status,
     pauseReason: row.pause_reason,
     contacts,
-    outcomes: Object.fromEntries(outcomes.rows.map(({ outcome, count }) => [outcome, count])),
+    outcomes,
     total: Object.values(contacts).reduce((sum, count) => sum + count, 0),
     callsInProgress: row.active_calls,
     maxConcurrentCalls: row.max_concurrent_calls,

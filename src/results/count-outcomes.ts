@@ -1,6 +1,7 @@
 import type pg from 'pg';
 
-export interface OutcomeCounts {
+// A type alias, not an interface, so it reads as a Record<string, number> where one is expected.
+export type OutcomeCounts = {
   completed: number;
   no_answer: number;
   busy: number;
@@ -9,10 +10,10 @@ export interface OutcomeCounts {
   /** Completed calls that AMD says a machine answered. */
   voicemail: number;
   suppressed: number;
-}
+};
 
 /** Final outcomes of a campaign's contacts (for `dialer status`); contacts still in play are not counted. */
-export async function countOutcomes(pool: pg.Pool | pg.PoolClient, campaignId: string): Promise<OutcomeCounts> {
+export async function countOutcomes(pool: pg.Pool | pg.ClientBase, campaignId: string): Promise<OutcomeCounts> {
   const { rows } = await pool.query<{ outcome: keyof OutcomeCounts; count: string }>(
     `SELECT CASE WHEN outcome = 'voicemail' THEN 'voicemail' ELSE state::text END AS outcome, count(*) AS count
        FROM contact_result
