@@ -34,14 +34,25 @@ describe('callback signatures and hostile input', () => {
     server.inject({ method: 'POST', url, payload: body, headers: { ...form, ...headers } });
   const events = async (attemptId: string) => Number((await db.pool.query('SELECT count(*) FROM call_event WHERE attempt_id = $1', [attemptId])).rows[0].count);
 
-  it('accepts a correctly signed callback, POST and GET (signature over the empty body)', async () => {
+  it('accepts a correctly signed POST callback', async () => {
     const fixture = await makeCallFixture(db.pool);
-    const [initiated, ringing] = answeredCallEvents(fixture.call);
+    const [initiated] = answeredCallEvents(fixture.call);
     const url = `/callbacks/status/${fixture.attemptId}`;
     expect((await send(url, initiated!.body, signCallback(telnyx.privateKey, initiated!.body, nowSeconds()))).statusCode).toBe(200);
-    const get = await server.inject({ method: 'GET', url: `${url}?${ringing!.body}`, headers: signCallback(telnyx.privateKey, '', nowSeconds()) });
-    expect(get.statusCode, get.body).toBe(200);
-    expect(await events(fixture.attemptId)).toBe(2);
+    expect(await events(fixture.attemptId)).toBe(1);
+  });
+
+  it('refuses fields sent in the URL, which the signature (over the empty body) does not cover', async () => {
+    const fixture = await makeCallFixture(db.pool);
+    const [, ringing] = answeredCallEvents(fixture.call);
+    const headers = signCallback(telnyx.privateKey, '', nowSeconds());
+    for (const method of ['GET', 'POST'] as const) {
+      const response = await server.inject({ method, url: `/callbacks/status/${fixture.attemptId}?${ringing!.body}`, headers });
+      expect(response.statusCode, response.body).toBe(403);
+      expect(response.json().error).toMatchObject({ code: 'unauthorized', field: 'method' });
+    }
+    expect(await events(fixture.attemptId)).toBe(0);
+    expect((await server.inject({ method: 'GET', url: '/metrics' })).body).toContain('dialer_callback_signatures_rejected_total{reason="unsigned_fields"} 2');
   });
 
   it('refuses missing (401), forged, tampered, replayed-old and future signatures (403), storing nothing', async () => {

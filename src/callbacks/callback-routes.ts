@@ -37,6 +37,20 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
       return reply.code(404).send({ error: { code: 'not_found', message: `unknown callback kind "${kind}"`, field: 'kind' } });
     }
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    const rawQuery = request.raw.url?.split('?')[1] ?? '';
+    if (verifier && rawBody.length === 0 && rawQuery !== '') {
+      // Telnyx signs "{timestamp}|{body}": fields sent in the URL (GET callbacks) are not covered, so
+      // anyone holding one signed GET could forge any other. Signed callbacks must be POSTs.
+      metrics.rejectedSignatures.inc({ reason: 'unsigned_fields' });
+      request.log.warn({ kind, attemptId: attemptId.slice(0, 64) }, 'callback refused: its fields are outside the signature');
+      return reply.code(403).send({
+        error: {
+          code: 'unauthorized',
+          message: 'callback refused: its fields are in the URL, which the Telnyx signature does not cover; use POST callback methods when TELNYX_PUBLIC_KEY is set',
+          field: 'method',
+        },
+      });
+    }
     if (verifier) {
       const timestamp = header(request, timestampHeader);
       const signature = header(request, signatureHeader);
@@ -53,7 +67,6 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
 
     let recorded: RecordedCallback;
     try {
-      const rawQuery = request.raw.url?.split('?')[1] ?? '';
       const parsed = parseCallbackBody(rawBody, request.headers['content-type'], rawQuery);
       const facts = readCallbackFacts(kind, parsed, now());
       recorded = await batcher.record(attemptId, facts, parsed.payload);

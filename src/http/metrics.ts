@@ -22,7 +22,7 @@ export function makeMetrics(app: App): Metrics {
   });
   const rejectedSignatures = new Counter({
     name: 'dialer_callback_signatures_rejected_total',
-    help: 'Callbacks refused for their Ed25519 signature, by reason (missing, invalid, expired)',
+    help: 'Callbacks refused for their Ed25519 signature, by reason (missing, invalid, expired, unsigned_fields: GET fields outside the signature)',
     labelNames: ['reason'] as const,
     registers: [registry],
   });
