@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampaign } from '../src/dialing/lifecycle.ts';
-import { readDialLedger, spawnWorkerProcess, startChaosStack, waitForCampaignDone, type ChaosStack, type WorkerProcess } from './support/chaos-harness.ts';
+import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, startChaosStack, waitForCampaignDone, type ChaosStack, type WorkerProcess } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
@@ -47,25 +47,9 @@ describe('chaos: three worker processes on one campaign', () => {
     await stack.simulator.callbacksSettled();
 
     const ledger = await readDialLedger(db.pool, stack.simulator, campaignId, 2);
-    const problems = {
-      notFinal: ledger.notFinal,
-      attemptsDialedTwice: ledger.attemptsDialedTwice,
-      contactAttemptDialedTwice: ledger.contactAttemptDialedTwice,
-      dialsWithoutAttempt: ledger.dialsWithoutAttempt,
-      attemptsPlacedButNotDialed: ledger.attemptsPlacedButNotDialed,
-      attemptsOpen: ledger.attemptsOpen,
-      badAttemptNumbering: ledger.badAttemptNumbering,
-    };
+    const problems = ledgerProblems(ledger);
     const context = JSON.stringify({ ...ledger, ...problems });
-    expect(problems, context).toEqual({
-      notFinal: [],
-      attemptsDialedTwice: [],
-      contactAttemptDialedTwice: [],
-      dialsWithoutAttempt: [],
-      attemptsPlacedButNotDialed: [],
-      attemptsOpen: [],
-      badAttemptNumbering: [],
-    });
+    expect(problems, context).toEqual(noLedgerProblems);
     expect(ledger.contacts).toBe(contacts);
     // No process died: every attempt row was dialed exactly once, and some contacts got a second attempt.
     expect(ledger.dials, context).toBe(ledger.attempts);

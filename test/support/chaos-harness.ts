@@ -236,6 +236,22 @@ export interface DialLedger {
   statesByAttempt: Record<string, number>;
 }
 
+/** The ledger's lists of problems: all must be empty for a run that dialed each contact once per attempt and lost nothing. */
+export function ledgerProblems(ledger: DialLedger) {
+  const { notFinal, attemptsDialedTwice, contactAttemptDialedTwice, dialsWithoutAttempt, attemptsPlacedButNotDialed, attemptsOpen, badAttemptNumbering } = ledger;
+  return { notFinal, attemptsDialedTwice, contactAttemptDialedTwice, dialsWithoutAttempt, attemptsPlacedButNotDialed, attemptsOpen, badAttemptNumbering };
+}
+
+export const noLedgerProblems: ReturnType<typeof ledgerProblems> = {
+  notFinal: [],
+  attemptsDialedTwice: [],
+  contactAttemptDialedTwice: [],
+  dialsWithoutAttempt: [],
+  attemptsPlacedButNotDialed: [],
+  attemptsOpen: [],
+  badAttemptNumbering: [],
+};
+
 const finalContactStates = new Set(['completed', 'no_answer', 'busy', 'failed', 'canceled', 'suppressed']);
 const terminalAttemptStates = new Set(['completed', 'busy', 'no_answer', 'canceled', 'failed', 'failed_unknown', 'rejected']);
 
