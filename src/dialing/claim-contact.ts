@@ -39,8 +39,12 @@ SELECT taken.phone, taken.variables, taken.timezone, k.config, k.status,
        EXISTS (SELECT 1 FROM do_not_call d WHERE d.phone = taken.phone AND (d.campaign_id IS NULL OR d.campaign_id = $2)) AS on_do_not_call
 FROM taken JOIN campaign k ON k.id = $2`;
 
-/** The longest a claimed dial waits in-process for its pace permit before the request goes out. */
-export const maxPaceWaitMs = 1500;
+/**
+ * The longest a claimed dial waits in-process for its pace permit before the request goes out. A
+ * little more than the ~3 s of work the feeder keeps queued, so a steady campaign's claims are not
+ * undone and redone (each undo and redo writes the hot campaign row) just for waiting their turn.
+ */
+export const maxPaceWaitMs = 4000;
 
 class NoSlot extends Error {}
 
