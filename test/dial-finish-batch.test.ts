@@ -112,4 +112,15 @@ describe('finishAttempts: a batch of ended calls', () => {
     expect(campaigns.rows.map((row) => row.active_calls)).toEqual([2, 2, 2]);
     expect(await contactStates(calls.map((call) => call.contactId))).toEqual(['completed', 'completed', 'completed']);
   });
+
+  it('a terminal callback for an attempt whose slot was already released changes no count', async () => {
+    const call = await makeCallFixture(db.pool);
+    await db.pool.query(`UPDATE call_attempt SET slot_released_at = now() WHERE id = $1`, [call.attemptId]);
+    const parsed = parseCallbackBody(Buffer.from(answeredCallEvents(call.call)[3]!.body), 'application/x-www-form-urlencoded', '');
+    const callback = { attemptToken: call.attemptId, facts: readCallbackFacts('status', parsed, new Date()), payload: parsed.payload };
+    const [result] = await withTransaction(db.pool, (client) => recordCallbacks(client, [callback]));
+    expect(result).toMatchObject({ outcome: 'stored', finished: 'completed' });
+    expect(await campaign(call.campaignId)).toMatchObject({ active_calls: 1, status: 'running' });
+    expect(await contactStates([call.contactId])).toEqual(['in_call']);
+  });
 });

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { finishAttempts, type AttemptToFinish } from '../dialing/finish-attempt.ts';
+import { finishReleasedAttempts, type ReleasedAttemptToFinish } from '../dialing/finish-attempt.ts';
 import type { CallbackFacts } from './read-callback-facts.ts';
-import { currentRankSql, isTerminalAttemptState, type TerminalAttemptState } from './status-ranks.ts';
+import { currentRankSql, isTerminalAttemptState, terminalAttemptStates, type TerminalAttemptState } from './status-ranks.ts';
 
 export type RecordedCallback =
   | { outcome: 'unknown_attempt' }
@@ -29,7 +29,9 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 // known value except the state, which only moves up in rank, the recording URL (newest wins) and the
 // status history, which records every distinct event. A callback whose attempt is named by another
 // callback of the same batch is left out (`contended`): an UPDATE applies one row per attempt, so
-// those are recorded one by one afterwards.
+// those are recorded one by one afterwards. Entering a terminal state releases the attempt's slot in
+// the same row update, exactly once (only where it is still held); finishReleasedAttempts does the rest.
+const terminalStatesSql = terminalAttemptStates.map((state) => `'${state}'`).join(', ');
 const recordSql = `
 WITH input AS (
   SELECT * FROM unnest(
@@ -49,7 +51,7 @@ WITH input AS (
 ), claimed AS (
   SELECT ord, attempt_id, count(*) OVER (PARTITION BY attempt_id) AS sharing FROM resolved WHERE attempt_id IS NOT NULL
 ), target AS (
-  SELECT c.ord, a.id, a.campaign_id, a.contact_id, a.state
+  SELECT c.ord, a.id, a.campaign_id, a.contact_id, a.state, a.slot_released_at IS NULL AS holds_slot
   FROM claimed c JOIN call_attempt a ON a.id = c.attempt_id
   WHERE c.sharing = 1
   ORDER BY a.id
@@ -82,12 +84,15 @@ WITH input AS (
     recording_url = COALESCE(i.recording_url, a.recording_url),
     error_code = COALESCE(a.error_code, i.error_code),
     error_detail = COALESCE(a.error_detail, i.error_detail),
+    slot_released_at = CASE WHEN i.new_state IN (${terminalStatesSql}) AND ${currentRankSql} < i.new_rank
+      THEN COALESCE(a.slot_released_at, now() AT TIME ZONE 'UTC') ELSE a.slot_released_at END,
     updated_at = now() AT TIME ZONE 'UTC'
   FROM event e JOIN target t ON t.id = e.attempt_id JOIN input i ON i.ord = t.ord
   WHERE a.id = e.attempt_id
-  RETURNING a.id, a.state
+  RETURNING a.id, a.state, a.attempt_number, a.answered_by, (t.holds_slot AND a.slot_released_at IS NOT NULL) AS released
 )
 SELECT i.ord, t.id, t.campaign_id, t.contact_id, t.state AS previous_state, ap.state AS state,
+       ap.attempt_number, ap.answered_by, COALESCE(ap.released, false) AS released,
        (ap.id IS NOT NULL) AS stored, (c.ord IS NOT NULL AND t.ord IS NULL) AS contended
 FROM input i
 LEFT JOIN claimed c ON c.ord = i.ord
@@ -101,15 +106,19 @@ interface RecordRow {
   contact_id: string | null;
   previous_state: string | null;
   state: string | null;
+  attempt_number: number | null;
+  answered_by: string | null;
+  released: boolean;
   stored: boolean;
   contended: boolean;
 }
 
 /**
  * Stores callbacks and applies them to their attempts, in the caller's transaction, in one round trip
- * for the whole batch. The attempts it moved into a terminal state are finished together
- * (finishAttempts: slot, retry, completion) in that same transaction, so a crash never leaves a
- * finished call holding its slot. Results come back in the order given.
+ * for the whole batch. The attempts it moved into a terminal state release their slots in that
+ * statement and are finished together (finishReleasedAttempts: counts, retry, completion) in the
+ * same transaction, so a crash never leaves a finished call holding its slot. Results come back in
+ * the order given.
  */
 export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly CallbackToRecord[]): Promise<RecordedCallback[]> {
   const column = <T>(pick: (callback: CallbackToRecord) => T) => callbacks.map(pick);
@@ -143,7 +152,7 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
   // Named: each connection parses and plans this large statement once, not once per batch.
   const { rows } = await client.query<RecordRow>({ name: 'record-callbacks', text: recordSql, values });
   const results: RecordedCallback[] = [];
-  const toFinish: AttemptToFinish[] = [];
+  const toFinish: ReleasedAttemptToFinish[] = [];
   for (const [index, row] of rows.entries()) {
     if (row.contended) {
       // Alone in its own statement it cannot contend (and that call finishes its own attempt).
@@ -156,7 +165,10 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
     }
     const state = row.state ?? row.previous_state;
     const finished = row.stored && state !== row.previous_state && isTerminalAttemptState(state) ? state : null;
-    if (finished) toFinish.push({ attemptId: row.id, terminalState: finished });
+    if (finished && row.released) {
+      const attempt = { id: row.id, campaign_id: row.campaign_id, contact_id: row.contact_id, attempt_number: row.attempt_number!, answered_by: row.answered_by };
+      toFinish.push({ attempt, terminalState: finished });
+    }
     results.push({
       outcome: row.stored ? 'stored' : 'duplicate',
       attemptId: row.id,
@@ -167,7 +179,7 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
       finished,
     });
   }
-  // Slots last, all together: the campaign row lock they take is held only until the commit.
-  await finishAttempts(client, toFinish);
+  // Campaign counts last, all together: the campaign row lock they take is held only until the commit.
+  await finishReleasedAttempts(client, toFinish);
   return results;
 }

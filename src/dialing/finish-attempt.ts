@@ -18,12 +18,18 @@ export interface AttemptToFinish {
   terminalState: FinishedAttemptState;
 }
 
-interface ReleasedAttempt {
+/** An attempt whose slot was just released, as the rest of the finish needs it. */
+export interface ReleasedAttempt {
   id: string;
   campaign_id: string;
   contact_id: string;
   attempt_number: number;
   answered_by: string | null;
+}
+
+export interface ReleasedAttemptToFinish {
+  attempt: ReleasedAttempt;
+  terminalState: FinishedAttemptState;
 }
 
 interface CampaignAfterRelease {
@@ -62,34 +68,50 @@ export async function finishAttempt(
 export async function finishAttempts(client: pg.ClientBase, attempts: readonly AttemptToFinish[], now: Date = new Date()): Promise<FinishedAttempt[]> {
   if (attempts.length === 0) return [];
   const released = await releaseSlots(client, attempts.map((attempt) => attempt.attemptId));
-  const campaigns = await decrementActiveCalls(client, released);
-
-  const changes = new Map<string, ContactChange>();
-  for (const { attemptId, terminalState } of attempts) {
+  const toFinish: ReleasedAttemptToFinish[] = [];
+  const seen = new Set<string>();
+  const positions = attempts.map(({ attemptId, terminalState }) => {
     const attempt = released.get(attemptId);
-    const campaign = attempt && campaigns.get(attempt.campaign_id);
-    if (!attempt || !campaign || changes.has(attemptId)) continue;
+    if (!attempt || seen.has(attemptId)) return null;
+    seen.add(attemptId);
+    return toFinish.push({ attempt, terminalState }) - 1;
+  });
+  const finished = await finishReleasedAttempts(client, toFinish, now);
+  return positions.map((position) => (position === null ? { finished: false } : finished[position]!));
+}
+
+/**
+ * The rest of finishAttempts, for attempts whose slots the caller's transaction has just released
+ * itself, each exactly once (an UPDATE that set slot_released_at where it was null): campaign counts,
+ * contacts, completion. Results come back in the order given.
+ */
+export async function finishReleasedAttempts(
+  client: pg.ClientBase,
+  released: readonly ReleasedAttemptToFinish[],
+  now: Date = new Date(),
+): Promise<FinishedAttempt[]> {
+  if (released.length === 0) return [];
+  const campaigns = await decrementActiveCalls(client, released.map(({ attempt }) => attempt));
+  const changes = released.map(({ attempt, terminalState }): ContactChange | null => {
+    const campaign = campaigns.get(attempt.campaign_id);
+    if (!campaign) return null;
     const outcome = outcomeOf(terminalState, attempt.answered_by);
     const decision = decideAfterAttempt(campaign.config.retry, outcome, attempt.attempt_number, now, campaign.status === 'canceled');
-    changes.set(attemptId, { attempt, outcome, decision });
-  }
-  const contactStates = await updateContacts(client, [...changes.values()]);
-  const completed = await completeCampaignsWithFinalContacts(client, [...changes.values()]);
-
-  const reported = new Set<string>();
-  return attempts.map(({ attemptId }) => {
-    const attempt = released.get(attemptId);
-    if (!attempt || reported.has(attemptId)) return { finished: false };
-    reported.add(attemptId);
-    const change = changes.get(attemptId);
-    if (!change) return { finished: true };
-    return {
-      finished: true,
-      outcome: change.outcome,
-      contactState: contactStates.get(attempt.contact_id),
-      campaignCompleted: change.decision.kind === 'final' && completed.has(attempt.campaign_id),
-    };
+    return { attempt, outcome, decision };
   });
+  const applicable = changes.filter((change): change is ContactChange => change !== null);
+  const contactStates = await updateContacts(client, applicable);
+  const completed = await completeCampaignsWithFinalContacts(client, applicable);
+  return changes.map((change) =>
+    change
+      ? {
+          finished: true,
+          outcome: change.outcome,
+          contactState: contactStates.get(change.attempt.contact_id),
+          campaignCompleted: change.decision.kind === 'final' && completed.has(change.attempt.campaign_id),
+        }
+      : { finished: true },
+  );
 }
 
 // The exactly-once guard: only the transaction that sets slot_released_at gets the row back.
@@ -106,9 +128,9 @@ async function releaseSlots(client: pg.ClientBase, attemptIds: string[]): Promis
 // One update per campaign, in id order so two batches spanning the same campaigns lock them in the
 // same order. The campaign row is locked before the contact rows, and a claim never waits for a
 // contact we update (it takes queued contacts, we finish dialing/in_call ones).
-async function decrementActiveCalls(client: pg.ClientBase, released: Map<string, ReleasedAttempt>): Promise<Map<string, CampaignAfterRelease>> {
+async function decrementActiveCalls(client: pg.ClientBase, released: readonly ReleasedAttempt[]): Promise<Map<string, CampaignAfterRelease>> {
   const releasedPerCampaign = new Map<string, number>();
-  for (const { campaign_id } of released.values()) releasedPerCampaign.set(campaign_id, (releasedPerCampaign.get(campaign_id) ?? 0) + 1);
+  for (const { campaign_id } of released) releasedPerCampaign.set(campaign_id, (releasedPerCampaign.get(campaign_id) ?? 0) + 1);
   const campaigns = new Map<string, CampaignAfterRelease>();
   for (const campaignId of [...releasedPerCampaign.keys()].sort()) {
     const { rows } = await client.query<CampaignAfterRelease>(
