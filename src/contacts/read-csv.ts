@@ -25,7 +25,9 @@ export interface CsvReader {
   close(): void;
 }
 
-const batchSize = 1_000;
+// Small enough that a batch's records die young (with 1,000 the peak heap was ~20 MB larger), large
+// enough that the awaits per batch cost nothing per row.
+const batchSize = 250;
 // A record larger than this is almost always an unclosed quote swallowing the file: stop early.
 const maxRecordBytes = 1_000_000;
 
