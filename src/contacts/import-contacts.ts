@@ -16,6 +16,9 @@ import { createStagingTable } from './staging-table.ts';
 import { startImport } from './start-import.ts';
 import type { SupportedEncoding } from './text-decoder-stream.ts';
 
+/** What an import uses of the App. */
+export type ImportConnections = Pick<App, 'pool' | 'log'>;
+
 export interface ImportOptions {
   campaignId: string;
   file: string;
@@ -60,7 +63,7 @@ export interface ImportSummary {
  * file as a whole (missing, empty, bad header, bad encoding) fail it; bad rows are rejected and kept
  * with their reasons while the rest are imported.
  */
-export async function importContacts(app: App, options: ImportOptions): Promise<ImportSummary> {
+export async function importContacts(app: ImportConnections, options: ImportOptions): Promise<ImportSummary> {
   const campaign = await findImportCampaign(app.pool, options.campaignId, options.defaultCountry);
   const reader = await openCsv(options.file, { delimiter: options.delimiter, encoding: options.encoding });
   let client: pg.PoolClient | undefined;

@@ -30,8 +30,8 @@ export function registerImport(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .action(async (campaignId: string, file: string, options: ImportCommandOptions) => {
       // Loaded only when the command runs, so other commands (and --help) never pay for them.
-      const [{ withApp }, { importContacts }, { parseEncodingOption }] = await Promise.all([
-        import('../../app.ts'),
+      const [{ withImportConnections }, { importContacts }, { parseEncodingOption }] = await Promise.all([
+        import('../../contacts/with-import-connections.ts'),
         import('../../contacts/import-contacts.ts'),
         import('../../contacts/text-decoder-stream.ts'),
       ]);
@@ -39,9 +39,9 @@ export function registerImport(program: Command): void {
       const encoding = options.encoding === undefined ? undefined : parseEncodingOption(options.encoding);
       const progress = makeProgress('importing');
       const startedAt = Date.now();
-      const summary = await withApp(async (app) => {
+      const summary = await withImportConnections(async (connections) => {
         try {
-          return await importContacts(app, {
+          return await importContacts(connections, {
             campaignId,
             file,
             phoneColumn: options.phoneColumn,
