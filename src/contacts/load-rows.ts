@@ -6,6 +6,7 @@ import type { ColumnPlan } from './column-plan.ts';
 import { mergeStagedContacts } from './merge-staged-contacts.ts';
 import type { CsvReader } from './read-csv.ts';
 import { makeSequentialUuids } from './sequential-uuids.ts';
+import { makeCopyChunks } from './copy-chunks.ts';
 import { convertRecords, type Rejection } from './staging-row.ts';
 import { copyIntoStaging, emptyStagingTable } from './staging-table.ts';
 import { storeStagedRejections } from './store-staged-rejections.ts';
@@ -24,8 +25,8 @@ export interface LoadTotals {
 // parsing (Node) and inserting (Postgres) overlap on 2 cores. (pg runs one query at a time per
 // connection and deprecates queueing, so the next COPY waits for the merge.) The buffer holds a whole
 // round of ordinary rows (~130 bytes each): with 4 MB, Node idled through most of each merge
-// (200,000 rows: 19.6-24.6 s before, 10.6-16 s after, in-process, load 4-6). Wide rows hit the
-// byte bound first, so memory stays bounded whatever the file.
+// (200,000 rows: 19.6-24.6 s before, 10.6-16 s after, in-process, load 4-6). Wide rows end a round
+// at copyBufferBytes instead, so memory stays bounded whatever the file.
 const defaultRowsPerRound = 50_000;
 const copyBufferBytes = 16 * 1024 * 1024;
 const maxRejectionsInSummary = 1_000;
@@ -49,8 +50,10 @@ export async function loadRows(
 ): Promise<LoadTotals> {
   const totals: LoadTotals = { rowsRead: 0, valid: 0, inserted: 0, suppressed: 0, rejectedCount: 0, rejections: [] };
   const convertOptions = { defaultCountry: options.defaultCountry, delimiter: reader.delimiter, nextId: makeSequentialUuids() };
+  const chunks = makeCopyChunks();
   let copy: Copy | undefined = openCopy(client);
   let rowsInRound = 0;
+  let bytesInRound = 0;
   // The previous round's merge, running in Postgres while this round is parsed into `pending`.
   let merging: Promise<void> | undefined;
   let merged = false;
@@ -71,14 +74,17 @@ export async function loadRows(
   const openNextCopy = async (): Promise<Copy> => {
     await merging;
     const next = openCopy(client);
-    for (const text of pending) await writeCopy(next, text);
+    for (const chunk of pending) await writeCopy(next, chunk);
     pending = [];
     pendingBytes = 0;
     return next;
   };
   const endRound = async (current: Copy) => {
+    const rest = chunks.takeRest();
+    if (rest) await writeCopy(current, rest);
     current.end();
     await finished(current);
+    chunks.recycle();
     startMerge();
   };
 
@@ -89,22 +95,23 @@ export async function loadRows(
       totals.valid += converted.valid;
       totals.rejectedCount += converted.rejections.length;
       for (const rejection of converted.rejections) if (totals.rejections.length < maxRejectionsInSummary) totals.rejections.push(rejection);
-      // As bytes at once: compact, off the JS heap, and what the COPY stream sends anyway. The text
-      // (a rope of thousands of small strings) becomes garbage young, instead of waiting in `pending`.
-      const copyBytes = Buffer.from(converted.copyText);
+      // As bytes at once (compact, off the JS heap): the text, a rope of small strings, dies young.
+      const filled = chunks.append(converted.copyText);
       if (copy) {
-        await writeCopy(copy, copyBytes);
+        for (const chunk of filled) await writeCopy(copy, chunk);
       } else {
-        pending.push(copyBytes);
-        pendingBytes += copyBytes.length;
+        pending.push(...filled);
+        for (const chunk of filled) pendingBytes += chunk.length;
         if (merged || pendingBytes >= copyBufferBytes) copy = await openNextCopy();
       }
       options.onProgress?.(totals.rowsRead);
       rowsInRound += batch.length;
-      if (rowsInRound >= (options.rowsPerRound ?? defaultRowsPerRound)) {
+      bytesInRound += converted.copyText.length;
+      if (rowsInRound >= (options.rowsPerRound ?? defaultRowsPerRound) || bytesInRound >= copyBufferBytes) {
         await endRound(copy ?? (await openNextCopy()));
         copy = undefined;
         rowsInRound = 0;
+        bytesInRound = 0;
       }
     }
     await endRound(copy ?? (await openNextCopy()));
