@@ -4,8 +4,8 @@ import { z } from 'zod';
  * The whole environment, parsed once at start. Nothing else reads process.env.
  * An invalid value stops the process with a message naming the variable and the rule.
  */
-// Covers the pace wait between claim and request, and a slow process, on top of the request itself.
-const reconcileMarginMs = 5000;
+// Covers the pace wait between claim and request (at most 4 s) and a slow process, on top of the request itself.
+const reconcileMarginMs = 10_000;
 
 const envSchema = z.object({
   DATABASE_URL: z
@@ -41,11 +41,11 @@ const envSchema = z.object({
   /** How long a claimed/unknown attempt may go without any callback before it is recorded failed_unknown. */
   RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).refine((env) => env.RECONCILE_GRACE_SECONDS * 1000 >= 2 * env.DIAL_REQUEST_TIMEOUT_MS + reconcileMarginMs, {
+}).refine((env) => env.RECONCILE_GRACE_SECONDS * 1000 >= env.DIAL_REQUEST_TIMEOUT_MS + reconcileMarginMs, {
   // A claimed attempt whose request is still in flight must never be reconciled (and then retried):
   // that would put two attempts of one contact on the wire.
   path: ['RECONCILE_GRACE_SECONDS'],
-  message: `must be at least 2 x DIAL_REQUEST_TIMEOUT_MS + ${reconcileMarginMs / 1000} s, so no attempt is reconciled while its dial request can still be in flight`,
+  message: `must be at least DIAL_REQUEST_TIMEOUT_MS + ${reconcileMarginMs / 1000} s, so no attempt is reconciled while its dial request can still be in flight`,
 });
 
 export type Config = z.infer<typeof envSchema>;
