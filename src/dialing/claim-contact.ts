@@ -28,16 +28,37 @@ export type ClaimResult =
   /** No lawful calling time for this number (unknown zone, or a window never open in all its zones). */
   | { kind: 'noCallingWindow' };
 
-// The contact moves queued -> dialing and brings along what the checks need, in one round trip.
-const takeContactSql = `
-WITH taken AS (
+// What the checks need, read without taking any lock; the claim statement re-checks what can change.
+const readContactSql = `
+SELECT c.phone, c.variables, c.timezone, k.config, k.status,
+       EXISTS (SELECT 1 FROM do_not_call d WHERE d.phone = c.phone AND (d.campaign_id IS NULL OR d.campaign_id = $2)) AS on_do_not_call
+FROM contact c JOIN campaign k ON k.id = c.campaign_id
+WHERE c.id = $1 AND c.campaign_id = $2 AND c.state = 'queued' AND c.attempt_count + 1 = $3`;
+
+// The claim, as ONE statement (its own transaction): lock the contact if it is still queued for this
+// attempt and not on a do-not-call list, then take a slot on the campaign row if it is running with
+// one free; only with both, move the contact to dialing and write the attempt. The hot campaign row
+// is locked for the server-side time of one statement and its commit, never across a round trip to
+// Node, and is only updated, never locked first and updated after (under contention that pattern
+// deadlocks on the row's tuple lock). Lock order: contact, then campaign (as everywhere).
+const claimSql = `
+WITH queued AS (
+  SELECT c.id FROM contact c
+  WHERE c.id = $1 AND c.campaign_id = $2 AND c.state = 'queued' AND c.attempt_count + 1 = $3
+    AND NOT EXISTS (SELECT 1 FROM do_not_call d WHERE d.phone = c.phone AND (d.campaign_id IS NULL OR d.campaign_id = $2))
+  FOR UPDATE
+), slot AS (
+  UPDATE campaign SET active_calls = active_calls + 1
+  WHERE id = $2 AND status = 'running' AND active_calls < max_concurrent_calls AND EXISTS (SELECT 1 FROM queued)
+  RETURNING id
+), taken AS (
   UPDATE contact SET state = 'dialing', attempt_count = attempt_count + 1, next_attempt_at = NULL, updated_at = ${nowUtcSql}
-  WHERE id = $1 AND campaign_id = $2 AND state = 'queued' AND attempt_count + 1 = $3
-  RETURNING phone, variables, timezone
+  WHERE id IN (SELECT id FROM queued) AND EXISTS (SELECT 1 FROM slot) RETURNING id
+), attempt AS (
+  INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state, claimed_at, updated_at)
+  SELECT $1, $2, $3, 'claimed', ${nowUtcSql}, ${nowUtcSql} FROM taken RETURNING id
 )
-SELECT taken.phone, taken.variables, taken.timezone, k.config, k.status,
-       EXISTS (SELECT 1 FROM do_not_call d WHERE d.phone = taken.phone AND (d.campaign_id IS NULL OR d.campaign_id = $2)) AS on_do_not_call
-FROM taken JOIN campaign k ON k.id = $2`;
+SELECT (SELECT id FROM attempt) AS attempt_id, EXISTS (SELECT 1 FROM queued) AS still_queued`;
 
 /**
  * The longest a claimed dial waits in-process for its pace permit before the request goes out. A
@@ -46,45 +67,32 @@ FROM taken JOIN campaign k ON k.id = $2`;
  */
 export const maxPaceWaitMs = 4000;
 
-class NoSlot extends Error {}
-
 /**
- * Claims one contact for one dial in ONE transaction, before any request goes out: moves the contact
- * queued -> dialing, re-checks the do-not-call list and the calling window (a job may wait long in
- * Redis), takes a concurrency slot and writes the attempt row. Every step is conditional, so of two
- * workers holding the same job only one can win, and a crash before COMMIT leaves nothing behind.
- * The campaign row (hot: every claim and every finished call updates it) is locked last, so it is
- * held only for the final insert.
+ * Claims one contact for one dial before any request goes out. The checks that need code (calling
+ * window in the contact's zones) run on a plain read; then one conditional statement moves the
+ * contact queued -> dialing, takes a concurrency slot and writes the attempt row, re-checking the
+ * do-not-call list, the contact's state and the campaign's. Of two workers holding the same job only
+ * one can win, and a crash at any point leaves either nothing or a complete claim behind.
  */
 export async function claimContact(pool: pg.Pool, job: DialJob, now: Date = new Date()): Promise<ClaimResult> {
-  try {
-    return await withTransaction(pool, (client) => claimIn(client, job, now));
-  } catch (error) {
-    if (error instanceof NoSlot) return { kind: 'noSlot' };
-    throw error;
-  }
-}
-
-async function claimIn(client: pg.PoolClient, job: DialJob, now: Date): Promise<ClaimResult> {
-  const { rows } = await client.query<{
+  const { rows } = await pool.query<{
     phone: string;
     variables: Record<string, unknown>;
     timezone: string | null;
     config: CampaignConfig;
     status: string;
     on_do_not_call: boolean;
-  }>(takeContactSql, [job.contactId, job.campaignId, job.attemptNumber]);
+  }>(readContactSql, [job.contactId, job.campaignId, job.attemptNumber]);
   const row = rows[0];
   if (!row) return { kind: 'notClaimable' };
 
   if (row.status !== 'running') {
     // Paused/canceled/completed: back to pending, so the feeder picks it up on resume and cancel finds it.
-    await giveBack(client, job, 'pending', {});
+    await giveBack(pool, job, 'pending', {});
     return { kind: 'campaignNotRunning' };
   }
   if (row.on_do_not_call) {
-    await giveBack(client, job, 'suppressed', { outcome: 'suppressed' });
-    await completeCampaignIfDone(client, job.campaignId);
+    await giveBack(pool, job, 'suppressed', { outcome: 'suppressed' });
     return { kind: 'suppressed' };
   }
   // The request leaves up to maxPaceWaitMs after the claim: the window must be open at both instants,
@@ -93,43 +101,36 @@ async function claimIn(client: pg.PoolClient, job: DialJob, now: Date): Promise<
   const nextAt = nextDialTime(now, row.config.callingWindow, row);
   const openWhenSent = nextAt && nextAt.getTime() <= now.getTime() ? nextDialTime(leavesBy, row.config.callingWindow, row) : nextAt;
   if (!nextAt || !openWhenSent) {
-    await giveBack(client, job, 'failed', { outcome: 'no_calling_window' });
-    await completeCampaignIfDone(client, job.campaignId);
+    await giveBack(pool, job, 'failed', { outcome: 'no_calling_window' });
     return { kind: 'noCallingWindow' };
   }
   const waitUntil = openWhenSent.getTime() > leavesBy.getTime() ? openWhenSent : nextAt;
   if (waitUntil.getTime() > now.getTime()) {
-    await giveBack(client, job, 'pending', { nextAttemptAt: waitUntil });
+    await giveBack(pool, job, 'pending', { nextAttemptAt: waitUntil });
     return { kind: 'outsideWindow', nextAt: waitUntil };
   }
 
-  const slot = await client.query(
-    `UPDATE campaign SET active_calls = active_calls + 1
-     WHERE id = $1 AND status = 'running' AND active_calls < max_concurrent_calls`,
-    [job.campaignId],
-  );
-  // Rolls the whole claim back: the contact stays queued with its attempt number, as if untouched.
-  if (slot.rowCount !== 1) throw new NoSlot();
-
-  const attempt = await client.query<{ id: string }>(
-    `INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state, claimed_at, updated_at)
-     VALUES ($1, $2, $3, 'claimed', ${nowUtcSql}, ${nowUtcSql}) RETURNING id`,
-    [job.contactId, job.campaignId, job.attemptNumber],
-  );
-  return { kind: 'claimed', claim: { attemptId: attempt.rows[0]!.id, phone: row.phone, variables: row.variables, config: row.config } };
+  const claimed = await pool.query<{ attempt_id: string | null; still_queued: boolean }>(claimSql, [job.contactId, job.campaignId, job.attemptNumber]);
+  const { attempt_id: attemptId, still_queued: stillQueued } = claimed.rows[0]!;
+  // Still queued without a claim: no free slot (or the campaign stopped since the read: the retry sees it).
+  if (!attemptId) return stillQueued ? { kind: 'noSlot' } : { kind: 'notClaimable' };
+  return { kind: 'claimed', claim: { attemptId, phone: row.phone, variables: row.variables, config: row.config } };
 }
 
-// No dial happens: the attempt number taken above is given back, so nothing is counted.
+// No dial happens: the contact leaves `queued` (if this job still holds it) without counting an
+// attempt. A final state may complete the campaign, in the same transaction.
 async function giveBack(
-  client: pg.ClientBase,
+  pool: pg.Pool,
   job: DialJob,
   state: 'pending' | 'suppressed' | 'failed',
   change: { outcome?: string; nextAttemptAt?: Date },
 ): Promise<void> {
-  await client.query(
-    `UPDATE contact SET state = $2, attempt_count = attempt_count - 1, outcome = COALESCE($3, outcome),
-       next_attempt_at = ${utcParamSql(4)}, updated_at = ${nowUtcSql}
-     WHERE id = $1`,
-    [job.contactId, state, change.outcome ?? null, change.nextAttemptAt?.toISOString() ?? null],
-  );
+  await withTransaction(pool, async (client) => {
+    const moved = await client.query(
+      `UPDATE contact SET state = $2, outcome = COALESCE($3, outcome), next_attempt_at = ${utcParamSql(4)}, updated_at = ${nowUtcSql}
+       WHERE id = $1 AND state = 'queued' AND attempt_count + 1 = $5`,
+      [job.contactId, state, change.outcome ?? null, change.nextAttemptAt?.toISOString() ?? null, job.attemptNumber],
+    );
+    if (moved.rowCount === 1 && state !== 'pending') await completeCampaignIfDone(client, job.campaignId);
+  });
 }
