@@ -1,3 +1,4 @@
+import pLimit, { type LimitFunction } from 'p-limit';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { DialJob } from '../jobs/catalog.ts';
@@ -31,6 +32,7 @@ export interface DialDeps {
 const noSlotRetryMs = 2000;
 
 export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: number) => Promise<DialStep> {
+  const takePermit = makePermitTaker(deps.limiter);
   return async (job, timesStarted) => {
     const claimed = await claimContact(deps.pool, job);
     if (claimed.kind === 'noSlot') return { kind: 'retryLater', ms: noSlotRetryMs + jitter(1000), why: 'no concurrency slot' };
@@ -41,7 +43,7 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
     const body = makeDialRequestBody(claim.config, claim, makeCallbackUrls(deps.publicBaseUrl, claim.attemptId));
     // The pace permit is taken last, right before the request: the rate is what Telnyx sees, so
     // nothing slow may sit between the permit and the request.
-    const wait = await takePermit(deps.limiter, job.campaignId, claim.config.callsPerSecond);
+    const wait = await takePermit(job.campaignId, claim.config.callsPerSecond);
     if (wait > 0) {
       await undoUnplacedClaim(deps.pool, ids, 'queued');
       return { kind: 'retryLater', ms: wait + jitter(50), why: 'pace' };
@@ -87,16 +89,33 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
 
 // Waits for a pace permit are slept in the worker, holding the claim (smooth pacing, no queue churn),
 // for at most maxPaceWaitMs in all: the claim checked the calling window for that long. Longer waits
-// (rates below 1/s, contention) undo the claim and give the job back to Redis. Returns 0 once granted.
-async function takePermit(limiter: DialRateLimiter, campaignId: string, callsPerSecond: number): Promise<number> {
-  const deadline = Date.now() + maxPaceWaitMs;
-  let { waitMs } = await limiter.acquire(campaignId, callsPerSecond);
-  while (waitMs > 0 && Date.now() + waitMs <= deadline) {
-    await new Promise((resolve) => setTimeout(resolve, waitMs + jitter(5)));
-    ({ waitMs } = await limiter.acquire(campaignId, callsPerSecond));
-  }
-  return waitMs;
+// (rates below 1/s, contention) undo the claim and give the job back to Redis. The dials of one
+// campaign wait in line in this process and only the first asks Redis: hundreds of waiters polling at
+// once would each be refused hundreds of times per permit (a thundering herd that starved the worker's
+// CPU and bunched its requests). Resolves to 0 once granted, else the ms still to wait.
+function makePermitTaker(limiter: DialRateLimiter): (campaignId: string, callsPerSecond: number) => Promise<number> {
+  const lines = new Map<string, LimitFunction>();
+  return (campaignId, callsPerSecond) => {
+    const deadline = Date.now() + maxPaceWaitMs;
+    let line = lines.get(campaignId);
+    if (!line) lines.set(campaignId, (line = pLimit(1)));
+    const turn = line(async () => {
+      if (Date.now() >= deadline) return permitRetryMs;
+      let { waitMs } = await limiter.acquire(campaignId, callsPerSecond);
+      while (waitMs > 0 && Date.now() + waitMs <= deadline) {
+        await new Promise((resolve) => setTimeout(resolve, waitMs + jitter(2)));
+        ({ waitMs } = await limiter.acquire(campaignId, callsPerSecond));
+      }
+      return waitMs;
+    });
+    return turn.finally(() => {
+      if (line.activeCount === 0 && line.pendingCount === 0) lines.delete(campaignId);
+    });
+  };
 }
+
+// A dial whose turn came after its deadline asks again this much later (its claim is undone meanwhile).
+const permitRetryMs = 100;
 
 function backoffMs(timesStarted: number, baseMs: number, maxMs: number): number {
   return Math.min(maxMs, baseMs * 2 ** Math.max(0, timesStarted - 1)) + jitter(baseMs / 2);
