@@ -117,6 +117,20 @@ describe('operator HTTP API', () => {
     expect(rejections.body.trim().split('\n')).toHaveLength(2);
     expect(rejections.body).toContain('not-a-phone');
 
+    // The same upload as a browser form sends it: multipart/form-data with one file part.
+    const boundary = 'dialer-test-boundary';
+    const multipartHeaders = { ...auth, 'content-type': `multipart/form-data; boundary=${boundary}` };
+    const filePart = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="../exports/more people.csv"\r\nContent-Type: text/csv\r\n\r\nphone\n+12025550113\n\r\n--${boundary}--\r\n`;
+    const form = await server.inject({ method: 'POST', url: `/api/campaigns/${id}/contacts`, headers: multipartHeaders, payload: filePart });
+    expect(form.statusCode, form.body).toBe(201);
+    expect(form.json()).toMatchObject({ campaignId: id, rowsRead: 1, imported: 1, rejectedCount: 0 });
+    const imports = await db.pool.query(`SELECT file_name FROM import WHERE campaign_id = $1 ORDER BY started_at`, [id]);
+    expect(imports.rows.map((row) => row.file_name)).toEqual(['people.csv', 'more people.csv']);
+    const fieldOnly = `--${boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${boundary}--\r\n`;
+    const noFile = await server.inject({ method: 'POST', url: `/api/campaigns/${id}/contacts`, headers: multipartHeaders, payload: fieldOnly });
+    expect(noFile.statusCode).toBe(400);
+    expect(noFile.json().error.field).toBe('file');
+
     const wrongType = await server.inject({ method: 'POST', url: `/api/campaigns/${id}/contacts`, headers: auth, payload: { phone: '+1' } });
     expect(wrongType.statusCode).toBe(400);
     expect(wrongType.json().error.field).toBe('content-type');

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { FastifyInstance } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
 import { createCampaign } from '../campaigns/create-campaign.ts';
@@ -75,17 +76,18 @@ export async function operatorRoutes(server: FastifyInstance, { app }: { app: Ap
       return act(app, await findCampaignId(app.pool, request.params.campaign));
     });
 
+    // A multipart upload's file part is streamed too (one file, no size limit of its own here).
+    await api.register(multipart, { limits: { files: 1, fileSize: Number.MAX_SAFE_INTEGER } });
+
     api.post<{ Params: { campaign: string }; Querystring: Record<string, string> }>('/api/campaigns/:campaign/contacts', async (request, reply) => {
-      if (!(request.body instanceof Readable)) {
-        throw new DialerError('invalid_input', 'send the CSV as the request body with content-type: text/csv', 'content-type');
-      }
       const query = parseQuery(uploadQuery, request.query);
+      const upload = await readUpload(request, query.fileName);
       const campaignId = await findCampaignId(app.pool, request.params.campaign);
       // Spooled to disk (flat memory), then imported by the same all-or-nothing pipeline as `dialer import`.
       const directory = await mkdtemp(path.join(tmpdir(), 'dialer-upload-'));
       try {
-        const file = path.join(directory, query.fileName);
-        await pipeline(request.body, createWriteStream(file));
+        const file = path.join(directory, upload.fileName);
+        await pipeline(upload.stream, createWriteStream(file));
         const summary = await importContacts(app, {
           campaignId,
           file,
@@ -131,4 +133,21 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T>
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new DialerError('invalid_input', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
+}
+
+/** The CSV of an upload: the raw body (text/csv) or the file part of a multipart/form-data body. */
+async function readUpload(request: FastifyRequest, fileName: string): Promise<{ stream: Readable; fileName: string }> {
+  if (request.body instanceof Readable) return { stream: request.body, fileName };
+  if (request.isMultipart()) {
+    const part = await request.file();
+    if (!part) throw new DialerError('invalid_input', 'the multipart upload has no file part: send the CSV as a file field', 'file');
+    return { stream: part.file, fileName: safeFileName(part.filename) ?? fileName };
+  }
+  throw new DialerError('invalid_input', 'send the CSV as the request body with content-type: text/csv, or as a multipart/form-data file', 'content-type');
+}
+
+// The client's file name is kept for the import record; only its last segment, in safe characters.
+function safeFileName(name: string | undefined): string | undefined {
+  const base = path.basename(name ?? '').replace(/[^A-Za-z0-9._ -]/g, '_').slice(0, 120);
+  return /^[.\s]*$/.test(base) ? undefined : base;
 }
