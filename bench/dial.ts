@@ -93,9 +93,10 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     children.push(...workers);
     await startCampaign(app, campaignId);
 
-    await waitFor(async () => simulator.calls.length >= contacts, `${contacts} dials`, Math.max(120_000, (contacts / rate) * 4000), () =>
+    // A run that cannot dial everything in time still reports what it achieved (and fails).
+    await waitFor(async () => simulator.calls.length >= contacts, `${contacts} dials`, Math.max(120_000, (contacts / rate) * 20_000), () =>
       `${simulator.calls.length} dials so far`,
-    );
+    ).catch((error: unknown) => console.error(error instanceof Error ? error.message : error));
     const workerPeakRssMb = await Promise.all(workers.map((worker) => peakRssMb(worker.pid!)));
     const secondsUntilDone = await waitForDone(app, campaignId, simulator, 120_000);
     const serverPeakRssMb = await peakRssMb(server.pid!);
