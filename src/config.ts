@@ -35,7 +35,7 @@ const envSchema = z.object({
    * Extra ms added to each 1-second pacing window: the expected jitter between taking a permit and the
    * request landing at Telnyx (who counts). Larger = safer against bursts at their end, slightly slower.
    */
-  PACE_GUARD_MS: z.coerce.number().int().min(0).max(2000).default(25),
+  PACE_GUARD_MS: z.coerce.number().int().min(0).max(2000).default(50),
   /** Whole dial request (connect to last response byte); past it the call's fate is unknown, never retried. */
   DIAL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
   /** How long a claimed/unknown attempt may go without any callback before it is recorded failed_unknown. */
