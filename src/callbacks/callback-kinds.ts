@@ -1,7 +1,6 @@
-/** The four callback URLs every attempt hands Telnyx (contract: /callbacks/{kind}/{attemptId}). */
-export const callbackKinds = ['status', 'conversation', 'amd', 'recording'] as const;
-export type CallbackKind = (typeof callbackKinds)[number];
+import { callbackKinds, type CallbackKind } from '../telnyx/callback-urls.ts';
 
+/** Whether a route segment names one of the callback URLs every attempt hands Telnyx (/callbacks/{kind}/{attemptId}). */
 export function isCallbackKind(value: string): value is CallbackKind {
   return (callbackKinds as readonly string[]).includes(value);
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DialerError } from '../errors.ts';
 import type { AttemptState } from '../generated/prisma/enums.ts';
-import type { CallbackKind } from './callback-kinds.ts';
+import type { CallbackKind } from '../telnyx/callback-urls.ts';
 import type { ParsedCallback } from './parse-callback-body.ts';
 import { callStatusTransitions } from './status-ranks.ts';
 
