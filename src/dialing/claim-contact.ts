@@ -98,14 +98,17 @@ export async function claimContact(pool: pg.Pool, job: DialJob, now: Date = new 
   // The request leaves up to maxPaceWaitMs after the claim: the window must be open at both instants,
   // so a call never starts seconds after the window closed.
   const leavesBy = new Date(now.getTime() + maxPaceWaitMs);
-  const nextAt = nextDialTime(now, row.config.callingWindow, row);
-  const openWhenSent = nextAt && nextAt.getTime() <= now.getTime() ? nextDialTime(leavesBy, row.config.callingWindow, row) : nextAt;
-  if (!nextAt || !openWhenSent) {
+  const opensAt = nextDialTime(now, row.config.callingWindow, row);
+  const reopensAt = opensAt && opensAt.getTime() <= now.getTime() ? nextDialTime(leavesBy, row.config.callingWindow, row) : opensAt;
+  if (!opensAt || !reopensAt) {
     await giveBack(pool, job, 'failed', { outcome: 'no_calling_window' });
     return { kind: 'noCallingWindow' };
   }
-  const waitUntil = openWhenSent.getTime() > leavesBy.getTime() ? openWhenSent : nextAt;
-  if (waitUntil.getTime() > now.getTime()) {
+  // Closed now: wait for its opening. Open now but closing before the request leaves: the next one.
+  let waitUntil: Date | null = null;
+  if (opensAt.getTime() > now.getTime()) waitUntil = opensAt;
+  else if (reopensAt.getTime() > leavesBy.getTime()) waitUntil = reopensAt;
+  if (waitUntil) {
     await giveBack(pool, job, 'pending', { nextAttemptAt: waitUntil });
     return { kind: 'outsideWindow', nextAt: waitUntil };
   }
