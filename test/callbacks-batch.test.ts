@@ -41,4 +41,38 @@ describe('recordCallbacks: one statement for a batch', () => {
     const stored = await db.pool.query(`SELECT count(*)::int AS count FROM call_event WHERE attempt_id = ANY($1)`, [[one.attemptId, two.attemptId]]);
     expect(stored.rows[0].count).toBe(4);
   });
+
+  it('keeps finding attempts through their indexes after call_attempt grows under a plan cached while it was tiny', async () => {
+    // Each receiver connection plans the named batch statement once, usually at a campaign's start.
+    const client = await db.pool.connect();
+    try {
+      await client.query(`SET plan_cache_mode = force_generic_plan`);
+      const first = await makeCallFixture(db.pool);
+      await recordCallbacks(client, [toRecord(first.attemptId, answeredCallEvents(first.call)[1]!.body)]);
+      await db.pool.query(
+        `WITH c AS (
+           INSERT INTO contact (campaign_id, phone, state, attempt_count)
+           SELECT $1, '+1312' || lpad(n::text, 7, '0'), 'in_call', 1 FROM generate_series(1, 5000) AS n RETURNING id
+         )
+         INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state, call_sid) SELECT id, $1, 1, 'accepted', 'v3:grown-' || id FROM c`,
+        [first.campaignId],
+      );
+      const plans: string[] = [];
+      client.on('notice', (notice) => plans.push(notice.message ?? ''));
+      await client.query(`LOAD 'auto_explain'`);
+      await client.query(`SET auto_explain.log_min_duration = 0; SET auto_explain.log_level = notice`);
+      const byToken = await makeCallFixture(db.pool);
+      const bySid = await makeCallFixture(db.pool);
+      const results = await recordCallbacks(client, [
+        toRecord(byToken.attemptId, answeredCallEvents(byToken.call)[1]!.body),
+        toRecord('not-a-token', answeredCallEvents(bySid.call)[1]!.body),
+      ]);
+      expect(results.map((result) => result.outcome)).toEqual(['stored', 'stored']);
+      const plan = plans.find((message) => message.includes('call_event')) ?? '';
+      expect(plan).toContain('call_attempt_pkey');
+      expect(plan).not.toMatch(/Seq Scan on call_attempt/);
+    } finally {
+      client.release(true);
+    }
+  });
 });

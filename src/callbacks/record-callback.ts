@@ -24,7 +24,9 @@ export interface CallbackToRecord {
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-// One statement for a whole batch: resolve each callback's attempt (token first, CallSid as fallback),
+// One statement for a whole batch: resolve each callback's attempt (token first, CallSid as fallback,
+// as two equality lookups: this plan is cached per connection, often while call_attempt is still
+// tiny, and an OR of the two let it settle on a sequential scan per callback that stayed as the table grew),
 // lock the attempts, store each raw event once, and apply the new ones. Every field keeps its first
 // known value except the state, which only moves up in rank, the recording URL (newest wins) and the
 // status history, which records every distinct event. A callback whose attempt is named by another
@@ -41,11 +43,10 @@ WITH input AS (
   ) WITH ORDINALITY AS i(token, call_sid, kind, seq, status, dedupe_suffix, payload, new_state, new_rank,
     at_text, ringing_at, answered_at, ended_at, analyzed_at, answered_by, ring_sec, talk_sec,
     hangup_cause, hangup_source, sip_cause, conversation_id, recording_url, error_code, error_detail, ord)
-), resolved AS (
-  SELECT i.ord, (
-    SELECT a.id FROM call_attempt a
-    WHERE a.id = i.token OR (i.call_sid IS NOT NULL AND a.call_sid = i.call_sid)
-    ORDER BY (a.id = i.token) IS TRUE DESC LIMIT 1
+), resolved AS MATERIALIZED (
+  SELECT i.ord, COALESCE(
+    (SELECT a.id FROM call_attempt a WHERE a.id = i.token),
+    (SELECT a.id FROM call_attempt a WHERE a.call_sid = i.call_sid)
   ) AS attempt_id
   FROM input i
 ), claimed AS (
