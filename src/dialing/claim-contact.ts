@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import type { DialJob } from '../jobs/catalog.ts';
+import { makeTakeOneQueuedContact, type TakeQueuedContact } from './claim-batcher.ts';
 import { completeCampaignIfDone } from './complete-campaign-if-done.ts';
 import { nextDialTime } from './next-dial-time.ts';
 import { nowUtcSql, utcParamSql } from './sql-time.ts';
@@ -35,31 +36,6 @@ SELECT c.phone, c.variables, c.timezone, k.config, k.status,
 FROM contact c JOIN campaign k ON k.id = c.campaign_id
 WHERE c.id = $1 AND c.campaign_id = $2 AND c.state = 'queued' AND c.attempt_count + 1 = $3`;
 
-// The claim, as ONE statement (its own transaction): lock the contact if it is still queued for this
-// attempt and not on a do-not-call list, then take a slot on the campaign row if it is running with
-// one free; only with both, move the contact to dialing and write the attempt. The hot campaign row
-// is locked for the server-side time of one statement and its commit, never across a round trip to
-// Node, and is only updated, never locked first and updated after (under contention that pattern
-// deadlocks on the row's tuple lock). Lock order: contact, then campaign (as everywhere).
-const claimSql = `
-WITH queued AS (
-  SELECT c.id FROM contact c
-  WHERE c.id = $1 AND c.campaign_id = $2 AND c.state = 'queued' AND c.attempt_count + 1 = $3
-    AND NOT EXISTS (SELECT 1 FROM do_not_call d WHERE d.phone = c.phone AND (d.campaign_id IS NULL OR d.campaign_id = $2))
-  FOR UPDATE
-), slot AS (
-  UPDATE campaign SET active_calls = active_calls + 1
-  WHERE id = $2 AND status = 'running' AND active_calls < max_concurrent_calls AND EXISTS (SELECT 1 FROM queued)
-  RETURNING id
-), taken AS (
-  UPDATE contact SET state = 'dialing', attempt_count = attempt_count + 1, next_attempt_at = NULL, updated_at = ${nowUtcSql}
-  WHERE id IN (SELECT id FROM queued) AND EXISTS (SELECT 1 FROM slot) RETURNING id
-), attempt AS (
-  INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state, claimed_at, updated_at)
-  SELECT $1, $2, $3, 'claimed', ${nowUtcSql}, ${nowUtcSql} FROM taken RETURNING id
-)
-SELECT (SELECT id FROM attempt) AS attempt_id, EXISTS (SELECT 1 FROM queued) AS still_queued`;
-
 /**
  * The longest a claimed dial waits in-process for its pace permit before the request goes out. A
  * little more than the ~3 s of work the feeder keeps queued, so a steady campaign's claims are not
@@ -69,12 +45,18 @@ export const maxPaceWaitMs = 4000;
 
 /**
  * Claims one contact for one dial before any request goes out. The checks that need code (calling
- * window in the contact's zones) run on a plain read; then one conditional statement moves the
- * contact queued -> dialing, takes a concurrency slot and writes the attempt row, re-checking the
- * do-not-call list, the contact's state and the campaign's. Of two workers holding the same job only
- * one can win, and a crash at any point leaves either nothing or a complete claim behind.
+ * window in the contact's zones) run on a plain read; then one conditional statement (`take`, see
+ * take-queued-contacts.ts; a worker batches it, see claim-batcher.ts) moves the contact queued ->
+ * dialing, takes a concurrency slot and writes the attempt row, re-checking the do-not-call list,
+ * the contact's state and the campaign's. Of two workers holding the same job only one can win, and
+ * a crash at any point leaves either nothing or a complete claim behind.
  */
-export async function claimContact(pool: pg.Pool, job: DialJob, now: Date = new Date()): Promise<ClaimResult> {
+export async function claimContact(
+  pool: pg.Pool,
+  job: DialJob,
+  now: Date = new Date(),
+  take: TakeQueuedContact = makeTakeOneQueuedContact(pool),
+): Promise<ClaimResult> {
   const { rows } = await pool.query<{
     phone: string;
     variables: Record<string, unknown>;
@@ -113,8 +95,7 @@ export async function claimContact(pool: pg.Pool, job: DialJob, now: Date = new 
     return { kind: 'outsideWindow', nextAt: waitUntil };
   }
 
-  const claimed = await pool.query<{ attempt_id: string | null; still_queued: boolean }>(claimSql, [job.contactId, job.campaignId, job.attemptNumber]);
-  const { attempt_id: attemptId, still_queued: stillQueued } = claimed.rows[0]!;
+  const { attemptId, stillQueued } = await take(job);
   // Still queued without a claim: no free slot (or the campaign stopped since the read: the retry sees it).
   if (!attemptId) return stillQueued ? { kind: 'noSlot' } : { kind: 'notClaimable' };
   return { kind: 'claimed', claim: { attemptId, phone: row.phone, variables: row.variables, config: row.config } };

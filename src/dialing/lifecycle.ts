@@ -71,9 +71,11 @@ export async function cancelCampaign(app: App, id: string): Promise<LifecycleRes
   // A second transaction, without the campaign lock: a claim in flight holds its contact and then
   // waits for the campaign row, so taking both here would deadlock. Once the status is committed, no
   // claim can succeed, and a contact a failed claim hands back is still queued, so it is canceled here.
+  // Contacts are locked in id order, as a batch of claims locks them: two sets locked in different
+  // orders could deadlock.
   const { rows: canceled } = await app.pool.query<{ id: string; attempt_count: number; was_queued: boolean }>(
     `UPDATE contact c SET state = 'canceled', outcome = 'canceled', next_attempt_at = NULL, updated_at = ${nowUtcSql}
-     FROM (SELECT id, state FROM contact WHERE campaign_id = $1 AND state IN ('pending', 'queued') FOR NO KEY UPDATE) old
+     FROM (SELECT id, state FROM contact WHERE campaign_id = $1 AND state IN ('pending', 'queued') ORDER BY id FOR NO KEY UPDATE) old
      WHERE c.id = old.id RETURNING c.id, c.attempt_count, old.state = 'queued' AS was_queued`,
     [id],
   );
