@@ -27,11 +27,15 @@ export function registerLifecycle(program: Command): void {
     program
       .command(verb.name)
       .description(verb.description)
-      .argument('<campaign>', 'the campaign id (as printed by `campaign create` or `campaign list`)')
+      .argument('<campaign>', 'campaign id or name (as printed by `campaign create` or `campaign list`)')
       .option('--json', 'print {id, status} as JSON')
-      .action(async (id: string, options: { json?: boolean }) => {
-        const [{ withApp }, lifecycle] = await Promise.all([import('../../app.ts'), import('../../dialing/lifecycle.ts')]);
-        const result = await withApp((app) => verb.run(lifecycle, app, id));
+      .action(async (campaign: string, options: { json?: boolean }) => {
+        const [{ withApp }, lifecycle, { findCampaignId }] = await Promise.all([
+          import('../../app.ts'),
+          import('../../dialing/lifecycle.ts'),
+          import('../../results/export-results.ts'),
+        ]);
+        const result = await withApp(async (app) => verb.run(lifecycle, app, await findCampaignId(app.pool, campaign)));
         report(result, options, (r) =>
           [`campaign ${r.id} is ${r.status}`, r.canceledContacts === undefined ? null : `${r.canceledContacts} undialed contact(s) canceled`]
             .filter(Boolean)

@@ -9,11 +9,15 @@ export function registerStatus(program: Command): void {
       'Show a campaign’s progress: contacts per state, outcomes so far, dials per second (last 10 s), calls in ' +
         'progress, and why it is paused if it is. With --json, `done` says whether anything more will happen.',
     )
-    .argument('<campaign>', 'the campaign id')
+    .argument('<campaign>', 'campaign id or name')
     .option('--json', 'print the status as JSON (with a boolean `done`)')
-    .action(async (id: string, options: { json?: boolean }) => {
-      const [{ withApp }, { getCampaignStatus }] = await Promise.all([import('../../app.ts'), import('../../dialing/campaign-status.ts')]);
-      report(await withApp((app) => getCampaignStatus(app, id)), options, formatStatus);
+    .action(async (campaign: string, options: { json?: boolean }) => {
+      const [{ withApp }, { getCampaignStatus }, { findCampaignId }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../dialing/campaign-status.ts'),
+        import('../../results/export-results.ts'),
+      ]);
+      report(await withApp(async (app) => getCampaignStatus(app, await findCampaignId(app.pool, campaign))), options, formatStatus);
     });
 }
 

@@ -1,0 +1,89 @@
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { useTestDatabase } from './support/database.ts';
+import { useTestRedisPrefix } from './support/redis.ts';
+
+const db = useTestDatabase();
+const prefix = useTestRedisPrefix();
+
+beforeAll(() => {
+  process.env.DATABASE_URL = db.url;
+  process.env.QUEUE_PREFIX = prefix;
+  process.env.LOG_LEVEL = 'silent';
+});
+
+/** Runs the CLI entry point in this process, capturing what it writes. */
+async function dialer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const output = { stdout: '', stderr: '' };
+  const capture = (stream: 'stdout' | 'stderr') =>
+    vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
+      output[stream] += String(chunk);
+      return true;
+    });
+  const spies = [capture('stdout'), capture('stderr')];
+  try {
+    const code = await main(['node', 'dialer', ...args]);
+    return { code, ...output };
+  } finally {
+    for (const spy of spies) spy.mockRestore();
+  }
+}
+
+async function makeCampaign(name: string): Promise<string> {
+  const campaign = await db.prisma.campaign.create({
+    data: {
+      name,
+      config: { name, connectionId: '2469501183912961234', assistantId: 'a', from: '+13125550123', callsPerSecond: 1, maxConcurrentCalls: 2 },
+      maxConcurrentCalls: 2,
+    },
+  });
+  // One contact still to dial, so starting does not complete the campaign at once.
+  await db.prisma.contact.create({ data: { campaignId: campaign.id, phone: '+13125550101' } });
+  return campaign.id;
+}
+
+describe('status and lifecycle commands take a campaign id or name', () => {
+  it('start, status, pause, resume and cancel find the campaign by its name', async () => {
+    const id = await makeCampaign('Lifecycle by name');
+
+    expect(await dialer('start', 'Lifecycle by name')).toEqual({ code: 0, stdout: `campaign ${id} is running\n`, stderr: '' });
+    const status = await dialer('status', 'Lifecycle by name', '--json');
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ id, name: 'Lifecycle by name', status: 'running' });
+    expect(await dialer('pause', 'Lifecycle by name')).toEqual({ code: 0, stdout: `campaign ${id} is paused\n`, stderr: '' });
+    expect(await dialer('resume', 'Lifecycle by name', '--json')).toMatchObject({ code: 0, stdout: `${JSON.stringify({ id, status: 'running' }, null, 2)}\n` });
+    expect(await dialer('cancel', 'Lifecycle by name')).toEqual({
+      code: 0,
+      stdout: `campaign ${id} is canceled\n1 undialed contact(s) canceled\n`,
+      stderr: '',
+    });
+    expect((await dialer('status', 'Lifecycle by name')).stdout).toContain(`campaign ${id} (Lifecycle by name): canceled, done\n`);
+  });
+
+  it('still take the id', async () => {
+    const id = await makeCampaign('Lifecycle by id');
+    expect(await dialer('start', id)).toEqual({ code: 0, stdout: `campaign ${id} is running\n`, stderr: '' });
+    expect((await dialer('status', id)).stdout).toContain(`campaign ${id} (Lifecycle by id): running\n`);
+  });
+
+  it('an unknown campaign gets the same error as results, dry-run and schedule', async () => {
+    for (const command of ['status', 'start', 'pause', 'resume', 'cancel', 'results', 'dry-run']) {
+      expect(await dialer(command, 'No such campaign')).toEqual({ code: 1, stdout: '', stderr: 'error: no campaign with id or name "No such campaign"\n' });
+    }
+  });
+
+  it('a name shared by two campaigns asks for the id', async () => {
+    await makeCampaign('Twice');
+    await makeCampaign('Twice');
+    for (const command of ['status', 'start']) {
+      expect(await dialer(command, 'Twice')).toEqual({ code: 1, stdout: '', stderr: 'error: several campaigns are named "Twice": use the id\n' });
+    }
+  });
+
+  it('--help says id or name', async () => {
+    for (const command of ['status', 'start', 'pause', 'resume', 'cancel']) {
+      const run = await dialer(command, '--help');
+      expect(run.stdout).toMatch(/Arguments:\n  campaign +campaign id or name/);
+    }
+  });
+});
