@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import type { DialJob } from '../jobs/catalog.ts';
-import { makeTakeOneQueuedContact, type TakeQueuedContact } from './claim-batcher.ts';
 import { completeCampaignIfDone } from './complete-campaign-if-done.ts';
 import { nextDialTime } from './next-dial-time.ts';
 import { nowUtcSql, utcParamSql } from './sql-time.ts';
+import { takeQueuedContacts, type TakenContact } from './take-queued-contacts.ts';
 import { withTransaction } from './with-transaction.ts';
 
 export interface ClaimedContact {
@@ -29,12 +29,26 @@ export type ClaimResult =
   /** No lawful calling time for this number (unknown zone, or a window never open in all its zones). */
   | { kind: 'noCallingWindow' };
 
-// What the checks need, read without taking any lock; the claim statement re-checks what can change.
-const readContactSql = `
-SELECT c.phone, c.variables, c.timezone, k.config, k.status,
-       EXISTS (SELECT 1 FROM do_not_call d WHERE d.phone = c.phone AND (d.campaign_id IS NULL OR d.campaign_id = $2)) AS on_do_not_call
-FROM contact c JOIN campaign k ON k.id = c.campaign_id
-WHERE c.id = $1 AND c.campaign_id = $2 AND c.state = 'queued' AND c.attempt_count + 1 = $3`;
+// What the checks need, read without taking any lock, for a set of contacts of one campaign (one row:
+// the campaign's config parsed once); the claim statement re-checks what can change.
+const readContactsSql = `
+SELECT k.config, k.status, COALESCE((
+  SELECT json_agg(json_build_object(
+    'ord', i.ord, 'phone', c.phone, 'variables', c.variables, 'timezone', c.timezone,
+    'onDoNotCall', EXISTS (SELECT 1 FROM do_not_call d WHERE d.phone = c.phone AND (d.campaign_id IS NULL OR d.campaign_id = $1))))
+  FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS i(contact_id, attempt_number, ord)
+  JOIN contact c ON c.id = i.contact_id
+  WHERE c.campaign_id = $1 AND c.state = 'queued' AND c.attempt_count + 1 = i.attempt_number
+), '[]'::json) AS contacts
+FROM campaign k WHERE k.id = $1`;
+
+interface ReadContact {
+  ord: number;
+  phone: string;
+  variables: Record<string, unknown>;
+  timezone: string | null;
+  onDoNotCall: boolean;
+}
 
 /**
  * The longest a claimed dial waits in-process for its pace permit before the request goes out. A
@@ -43,45 +57,68 @@ WHERE c.id = $1 AND c.campaign_id = $2 AND c.state = 'queued' AND c.attempt_coun
  */
 export const maxPaceWaitMs = 4000;
 
+/** Claims one contact for one dial; see claimContacts. */
+export async function claimContact(pool: pg.Pool, job: DialJob, now: Date = new Date()): Promise<ClaimResult> {
+  return (await claimContacts(pool, job.campaignId, [job], now))[0]!;
+}
+
 /**
- * Claims one contact for one dial before any request goes out. The checks that need code (calling
- * window in the contact's zones) run on a plain read; then one conditional statement (`take`, see
- * take-queued-contacts.ts; a worker batches it, see claim-batcher.ts) moves the contact queued ->
- * dialing, takes a concurrency slot and writes the attempt row, re-checking the do-not-call list,
- * the contact's state and the campaign's. Of two workers holding the same job only one can win, and
- * a crash at any point leaves either nothing or a complete claim behind.
+ * Claims contacts of one campaign for one dial each, before any request goes out; results in the
+ * order given. Each contact at most once per call. The checks that need code (calling window in the
+ * contact's zones) run on one plain read; then one conditional statement (take-queued-contacts.ts)
+ * moves the contacts queued -> dialing, takes their concurrency slots and writes their attempt rows,
+ * re-checking the do-not-call list, each contact's state and the campaign's. Of two workers holding
+ * the same job only one can win, and a crash at any point leaves either nothing or complete claims.
  */
-export async function claimContact(
+export async function claimContacts(pool: pg.Pool, campaignId: string, jobs: readonly DialJob[], now: Date = new Date()): Promise<ClaimResult[]> {
+  const { rows } = await pool.query<{ config: CampaignConfig; status: string; contacts: ReadContact[] }>(readContactsSql, [
+    campaignId,
+    jobs.map((job) => job.contactId),
+    jobs.map((job) => job.attemptNumber),
+  ]);
+  const campaign = rows[0];
+  const results: ClaimResult[] = jobs.map(() => ({ kind: 'notClaimable' }));
+  if (!campaign) return results;
+  const toTake: { index: number; contact: ReadContact }[] = [];
+  for (const contact of campaign.contacts) {
+    const index = contact.ord - 1;
+    const checked = await checkBeforeTaking(pool, jobs[index]!, campaign, contact, now);
+    if (checked) results[index] = checked;
+    else toTake.push({ index, contact });
+  }
+  const taken = await takeAllOrOneByOne(pool, campaignId, toTake.map(({ index }) => jobs[index]!));
+  toTake.forEach(({ index, contact }, position) => {
+    const { attemptId, stillQueued } = taken[position]!;
+    // Still queued without a claim: no free slot (or the campaign stopped since the read: the retry sees it).
+    if (attemptId) results[index] = { kind: 'claimed', claim: { attemptId, phone: contact.phone, variables: contact.variables, config: campaign.config } };
+    else if (stillQueued) results[index] = { kind: 'noSlot' };
+  });
+  return results;
+}
+
+// The checks on the read: a result when the contact must not be taken now (it is handed back), else null.
+async function checkBeforeTaking(
   pool: pg.Pool,
   job: DialJob,
-  now: Date = new Date(),
-  take: TakeQueuedContact = makeTakeOneQueuedContact(pool),
-): Promise<ClaimResult> {
-  const { rows } = await pool.query<{
-    phone: string;
-    variables: Record<string, unknown>;
-    timezone: string | null;
-    config: CampaignConfig;
-    status: string;
-    on_do_not_call: boolean;
-  }>(readContactSql, [job.contactId, job.campaignId, job.attemptNumber]);
-  const row = rows[0];
-  if (!row) return { kind: 'notClaimable' };
-
-  if (row.status !== 'running') {
+  campaign: { config: CampaignConfig; status: string },
+  contact: ReadContact,
+  now: Date,
+): Promise<ClaimResult | null> {
+  if (campaign.status !== 'running') {
     // Paused/canceled/completed: back to pending, so the feeder picks it up on resume and cancel finds it.
     await giveBack(pool, job, 'pending', {});
     return { kind: 'campaignNotRunning' };
   }
-  if (row.on_do_not_call) {
+  if (contact.onDoNotCall) {
     await giveBack(pool, job, 'suppressed', { outcome: 'suppressed' });
     return { kind: 'suppressed' };
   }
   // The request leaves up to maxPaceWaitMs after the claim: the window must be open at both instants,
   // so a call never starts seconds after the window closed.
+  const window = campaign.config.callingWindow;
   const leavesBy = new Date(now.getTime() + maxPaceWaitMs);
-  const opensAt = nextDialTime(now, row.config.callingWindow, row);
-  const reopensAt = opensAt && opensAt.getTime() <= now.getTime() ? nextDialTime(leavesBy, row.config.callingWindow, row) : opensAt;
+  const opensAt = nextDialTime(now, window, contact);
+  const reopensAt = opensAt && opensAt.getTime() <= now.getTime() ? nextDialTime(leavesBy, window, contact) : opensAt;
   if (!opensAt || !reopensAt) {
     await giveBack(pool, job, 'failed', { outcome: 'no_calling_window' });
     return { kind: 'noCallingWindow' };
@@ -94,11 +131,28 @@ export async function claimContact(
     await giveBack(pool, job, 'pending', { nextAttemptAt: waitUntil });
     return { kind: 'outsideWindow', nextAt: waitUntil };
   }
+  return null;
+}
 
-  const { attemptId, stillQueued } = await take(job);
-  // Still queued without a claim: no free slot (or the campaign stopped since the read: the retry sees it).
-  if (!attemptId) return stillQueued ? { kind: 'noSlot' } : { kind: 'notClaimable' };
-  return { kind: 'claimed', claim: { attemptId, phone: row.phone, variables: row.variables, config: row.config } };
+// The claim statement takes all of a batch or none of it. When it took none while contacts were still
+// queued (fewer free slots than the batch needs), they are claimed one by one, in order, until one
+// finds no slot: after it the rest find none either, and maxConcurrentCalls stays exact.
+async function takeAllOrOneByOne(pool: pg.Pool, campaignId: string, jobs: DialJob[]): Promise<TakenContact[]> {
+  if (jobs.length === 0) return [];
+  const all = await takeQueuedContacts(pool, campaignId, jobs);
+  if (jobs.length === 1 || !all.some((taken) => taken.stillQueued)) return all;
+  const results: TakenContact[] = [];
+  let slotsLeft = true;
+  for (const [index, job] of jobs.entries()) {
+    if (!all[index]!.stillQueued || !slotsLeft) {
+      results.push(all[index]!);
+      continue;
+    }
+    const [one] = await takeQueuedContacts(pool, campaignId, [job]);
+    if (one!.stillQueued) slotsLeft = false;
+    results.push(one!);
+  }
+  return results;
 }
 
 // No dial happens: the contact leaves `queued` (if this job still holds it) without counting an

@@ -6,7 +6,7 @@ import { makeDialRequestBody } from '../telnyx/build-request.ts';
 import { makeCallbackUrls } from '../telnyx/callback-urls.ts';
 import type { TelnyxClient } from '../telnyx/client.ts';
 import { makeClaimBatcher } from './claim-batcher.ts';
-import { claimContact, maxPaceWaitMs } from './claim-contact.ts';
+import { maxPaceWaitMs } from './claim-contact.ts';
 import type { DialRateLimiter } from './dial-rate-limiter.ts';
 import { pauseCampaign } from './pause-campaign.ts';
 import { recordAccepted } from './record-accepted.ts';
@@ -34,9 +34,9 @@ const noSlotRetryMs = 2000;
 
 export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: number) => Promise<DialStep> {
   const takePermit = makePermitTaker(deps.limiter);
-  const takeQueued = makeClaimBatcher(deps.pool);
+  const claimContact = makeClaimBatcher(deps.pool);
   return async (job, timesStarted) => {
-    const claimed = await claimContact(deps.pool, job, new Date(), takeQueued);
+    const claimed = await claimContact(job);
     if (claimed.kind === 'noSlot') return { kind: 'retryLater', ms: noSlotRetryMs + jitter(1000), why: 'no concurrency slot' };
     if (claimed.kind !== 'claimed') return { kind: 'done', result: claimed.kind };
 

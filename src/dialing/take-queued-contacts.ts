@@ -10,9 +10,6 @@ export interface TakenContact {
   stillQueued: boolean;
 }
 
-/** Claims the contacts of several dial jobs of one campaign; results in the order given. */
-export type TakeQueuedContacts = (campaignId: string, jobs: readonly DialJob[]) => Promise<TakenContact[]>;
-
 // The claim of a set of contacts of one campaign, as ONE statement (its own transaction): lock the
 // contacts still queued for their attempt and not on a do-not-call list (in id order, as every
 // statement that locks several contacts does), then take a slot for each on the campaign row if it
@@ -49,14 +46,12 @@ SELECT a.id AS attempt_id, (q.id IS NOT NULL) AS still_queued
 FROM input i LEFT JOIN queued q ON q.id = i.contact_id LEFT JOIN attempt a ON a.contact_id = i.contact_id
 ORDER BY i.ord`;
 
-/** The claim statement for one batch (no fallback: all of it or none). */
-export function makeTakeQueuedContacts(pool: pg.Pool): TakeQueuedContacts {
-  return async (campaignId, jobs) => {
-    const { rows } = await pool.query<{ attempt_id: string | null; still_queued: boolean }>(takeSql, [
-      campaignId,
-      jobs.map((job) => job.contactId),
-      jobs.map((job) => job.attemptNumber),
-    ]);
-    return rows.map((row) => ({ attemptId: row.attempt_id, stillQueued: row.still_queued && !row.attempt_id }));
-  };
+/** Claims the contacts of dial jobs of one campaign, all of them or none; results in the order given. */
+export async function takeQueuedContacts(pool: pg.Pool, campaignId: string, jobs: readonly DialJob[]): Promise<TakenContact[]> {
+  const { rows } = await pool.query<{ attempt_id: string | null; still_queued: boolean }>(takeSql, [
+    campaignId,
+    jobs.map((job) => job.contactId),
+    jobs.map((job) => job.attemptNumber),
+  ]);
+  return rows.map((row) => ({ attemptId: row.attempt_id, stillQueued: row.still_queued && !row.attempt_id }));
 }
