@@ -45,10 +45,18 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
     const body = makeDialRequestBody(claim.config, claim, makeCallbackUrls(deps.publicBaseUrl, claim.attemptId));
     // The pace permit is taken last, right before the request: the rate is what Telnyx sees, so
     // nothing slow may sit between the permit and the request.
-    const wait = await takePermit(job.campaignId, claim.config.callsPerSecond);
-    if (wait > 0) {
+    const permit = await takePermit(job.campaignId, claim.config.callsPerSecond);
+    if (permit.waitMs > 0) {
       await undoUnplacedClaim(deps.pool, ids, 'queued');
-      return { kind: 'retryLater', ms: wait + jitter(50), why: 'pace' };
+      return { kind: 'retryLater', ms: permit.waitMs + jitter(50), why: 'pace' };
+    }
+    // A permit is good for a request that leaves at once. One this process could not send in time (its
+    // CPU was taken away) would reach Telnyx bunched with the requests of later permits, over the rate
+    // in that second; it is dropped unused and the dial asks again. Half the guard is for this delay,
+    // half for the way to Telnyx.
+    if (Date.now() - permit.askedAt > deps.limiter.guardMs / 2) {
+      await undoUnplacedClaim(deps.pool, ids, 'queued');
+      return { kind: 'retryLater', ms: permitRetryMs + jitter(50), why: 'pace permit too old to use' };
     }
     const result = await deps.telnyx.dial(claim.config.connectionId, body);
     const log = deps.log.child({ ...ids, attemptNumber: job.attemptNumber, result: result.kind });
@@ -94,21 +102,24 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
 // (rates below 1/s, contention) undo the claim and give the job back to Redis. The dials of one
 // campaign wait in line in this process and only the first asks Redis: hundreds of waiters polling at
 // once would each be refused hundreds of times per permit (a thundering herd that starved the worker's
-// CPU and bunched its requests). Resolves to 0 once granted, else the ms still to wait.
-function makePermitTaker(limiter: DialRateLimiter): (campaignId: string, callsPerSecond: number) => Promise<number> {
+// CPU and bunched its requests). Resolves to waitMs 0 once granted (askedAt: when the granting
+// request left for Redis, so the permit is at most that old), else the ms still to wait.
+function makePermitTaker(limiter: DialRateLimiter): (campaignId: string, callsPerSecond: number) => Promise<{ waitMs: number; askedAt: number }> {
   const lines = new Map<string, LimitFunction>();
   return (campaignId, callsPerSecond) => {
     const deadline = Date.now() + maxPaceWaitMs;
     let line = lines.get(campaignId);
     if (!line) lines.set(campaignId, (line = pLimit(1)));
     const turn = line(async () => {
-      if (Date.now() >= deadline) return permitRetryMs;
+      if (Date.now() >= deadline) return { waitMs: permitRetryMs, askedAt: Date.now() };
+      let askedAt = Date.now();
       let { waitMs } = await limiter.acquire(campaignId, callsPerSecond);
       while (waitMs > 0 && Date.now() + waitMs <= deadline) {
         await new Promise((resolve) => setTimeout(resolve, waitMs + jitter(2)));
+        askedAt = Date.now();
         ({ waitMs } = await limiter.acquire(campaignId, callsPerSecond));
       }
-      return waitMs;
+      return { waitMs, askedAt };
     });
     return turn.finally(() => {
       if (line.activeCount === 0 && line.pendingCount === 0) lines.delete(campaignId);
@@ -116,7 +127,8 @@ function makePermitTaker(limiter: DialRateLimiter): (campaignId: string, callsPe
   };
 }
 
-// A dial whose turn came after its deadline asks again this much later (its claim is undone meanwhile).
+// A dial whose turn came after its deadline, or whose permit aged before it could be used, asks again
+// this much later (its claim is undone meanwhile).
 const permitRetryMs = 100;
 
 function backoffMs(timesStarted: number, baseMs: number, maxMs: number): number {

@@ -71,6 +71,8 @@ export interface Permit {
 
 export interface DialRateLimiter {
   acquire(campaignId: string, campaignCallsPerSecond: number): Promise<Permit>;
+  /** PACE_GUARD_MS: how much later than its permit a request may reach Telnyx without breaking the rate. */
+  readonly guardMs: number;
 }
 
 export function makeDialRateLimiter(redis: Redis, prefix: string, accountCallsPerSecond: number, guardMs: number): DialRateLimiter {
@@ -78,6 +80,7 @@ export function makeDialRateLimiter(redis: Redis, prefix: string, accountCallsPe
   if (typeof client.acquireDialPermit !== 'function') client.defineCommand('acquireDialPermit', { numberOfKeys: 4, lua: acquireScript });
   const account = makeWindow(accountCallsPerSecond, guardMs);
   return {
+    guardMs,
     async acquire(campaignId, campaignCallsPerSecond) {
       const campaign = makeWindow(campaignCallsPerSecond, guardMs);
       const campaignKey = `${prefix}:pace:campaign:${campaignId}`;
