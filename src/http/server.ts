@@ -13,7 +13,8 @@ export interface ServerOptions {
 
 /**
  * The one HTTP server: Telnyx callbacks (authenticated by signature), the operator API (bearer
- * token), /healthz and /metrics. Not listening yet: call listen(), or inject() in tests.
+ * token), /healthz and /metrics. Not listening yet: call listen(), or inject() in tests. close()
+ * resolves only once every handler has finished, so the app (pool, Redis) can be closed after it.
  */
 export async function makeServer(app: App, { now = () => new Date() }: ServerOptions = {}): Promise<FastifyInstance> {
   // Per-request lines off: callbacks arrive by thousands a second; handlers log what matters, with ids.
@@ -23,6 +24,7 @@ export async function makeServer(app: App, { now = () => new Date() }: ServerOpt
     bodyLimit: 1024 * 1024,
   });
   const metrics = makeMetrics(app);
+  waitForHandlersOnClose(server);
   server.setErrorHandler(replyWithError);
   server.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, field: null } }),
@@ -31,4 +33,29 @@ export async function makeServer(app: App, { now = () => new Date() }: ServerOpt
   await server.register(callbackRoutes, { app, metrics, now });
   await server.register(operatorRoutes, { app });
   return server;
+}
+
+/**
+ * close() stops accepting and waits for open connections, but a handler whose client hung up (Telnyx
+ * gave up waiting) has no connection left and keeps running: a callback still in its batch, an import
+ * still merging. Every handler is tracked, and close() waits for them after the server has stopped,
+ * so nothing uses the pool after the app closes it ("Cannot use a pool after calling end").
+ */
+function waitForHandlersOnClose(server: FastifyInstance): void {
+  const running = new Set<Promise<unknown>>();
+  server.addHook('onRoute', (route) => {
+    const handler = route.handler;
+    route.handler = function (this: FastifyInstance, request, reply) {
+      const result: unknown = handler.call(this, request, reply);
+      if (!(result instanceof Promise)) return result;
+      const tracked = result.finally(() => running.delete(tracked));
+      tracked.catch(() => undefined); // fastify handles the rejection of `result`
+      running.add(tracked);
+      return result;
+    };
+  });
+  // onClose hooks run after the server has stopped listening and its connections have ended.
+  server.addHook('onClose', async () => {
+    while (running.size > 0) await Promise.allSettled([...running]);
+  });
 }

@@ -20,7 +20,13 @@ export function registerServe(program: Command): void {
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
-      await server.close();
-      await app.close();
+      // In order: stop accepting, let requests in flight (and their callback batches) commit, then
+      // close Postgres and Redis, which those requests use until they end.
+      app.log.info('stopping: finishing requests in flight');
+      try {
+        await server.close();
+      } finally {
+        await app.close();
+      }
     });
 }
