@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { withTransaction } from '../dialing/with-transaction.ts';
+import { applyLateMachineAnswers } from './apply-late-machine-answers.ts';
 import type { CallbackFacts } from './read-callback-facts.ts';
 import { recordCallbacks, type CallbackToRecord, type RecordedCallback } from './record-callback.ts';
 import { isTerminalAttemptState } from './status-ranks.ts';
@@ -73,6 +74,14 @@ function laneOf(token: string, lanes: number): number {
  * most batches.
  */
 async function commitBatch(pool: pg.Pool, batch: readonly CallbackToRecord[]): Promise<RecordedCallback[]> {
+  const results = await recordBatch(pool, batch);
+  // A machine AMD result arriving after the call ended redoes the contact's retry decision, in its
+  // own transaction (rare; idempotent, and run again when Telnyx redelivers the callback).
+  await applyLateMachineAnswers(pool, batch, results);
+  return results;
+}
+
+async function recordBatch(pool: pg.Pool, batch: readonly CallbackToRecord[]): Promise<RecordedCallback[]> {
   if (batch.some(endsCall)) return withTransaction(pool, (client) => recordCallbacks(client, batch));
   const client = await pool.connect();
   try {
