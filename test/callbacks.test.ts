@@ -239,6 +239,18 @@ describe('callback receiver', () => {
     expect((await attemptRow(fixture.attemptId)).state).toBe('ringing');
   });
 
+  it('an accepted dial moves its attempt and contact on and ends a run of rejections', async () => {
+    const fixture = await makeCallFixture(db.pool, { attemptState: 'claimed', withCallSid: false });
+    await db.pool.query(`UPDATE contact SET state = 'dialing' WHERE id = $1`, [fixture.contactId]);
+    await db.pool.query(`UPDATE campaign SET consecutive_rejections = 2, last_rejection_code = '10016' WHERE id = $1`, [fixture.campaignId]);
+    await recordAccepted(db.pool, fixture.attemptId, fixture.campaignId, fixture.callSid);
+    expect(await attemptRow(fixture.attemptId)).toMatchObject({ state: 'accepted', call_sid: fixture.callSid });
+    expect(await attemptRow(fixture.attemptId)).not.toMatchObject({ responded_at: null });
+    const { rows } = await db.pool.query(`SELECT state FROM contact WHERE id = $1`, [fixture.contactId]);
+    expect(rows[0]).toEqual({ state: 'in_call' });
+    expect(await campaignRow(fixture.campaignId)).toMatchObject({ consecutive_rejections: 0, last_rejection_code: null });
+  });
+
   it("a late dial answer for an attempt already settled never moves the contact's next attempt", async () => {
     const fixture = await makeCallFixture(db.pool, { attemptState: 'failed_unknown' });
     // The reconciler settled attempt 1 and the retry policy's attempt 2 is being dialed now.

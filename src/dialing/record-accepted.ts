@@ -1,23 +1,29 @@
 import type pg from 'pg';
-import { markContactInCallSql } from './mark-contact-in-call.ts';
 import { nowUtcSql } from './sql-time.ts';
 
-/**
- * Telnyx placed the call. Callbacks may already have advanced the attempt (they can beat the
- * response): the state moves to accepted only from claimed, and the contact to in_call only from
- * dialing, so nothing they recorded is ever downgraded.
- */
+// One statement (one round trip, one commit per placed call). Callbacks may already have advanced the
+// attempt (they can beat the response): the state moves to accepted only from claimed, and the contact
+// to in_call only from dialing and only while this attempt is still its current one, so nothing they
+// recorded is ever downgraded and a late answer never moves the contact's next attempt. A placed call
+// ends any run of identical rejections; the condition keeps the hot campaign row unwritten otherwise.
+// Lock order: attempt, contact, then campaign only in that rare case.
+const recordAcceptedSql = `
+WITH attempt AS (
+  UPDATE call_attempt SET call_sid = COALESCE(call_sid, $2), responded_at = COALESCE(responded_at, ${nowUtcSql}),
+    state = CASE WHEN state = 'claimed' THEN 'accepted'::"AttemptState" ELSE state END, updated_at = ${nowUtcSql}
+  WHERE id = $1 RETURNING contact_id, attempt_number
+), in_call AS (
+  UPDATE contact c SET state = 'in_call', updated_at = ${nowUtcSql}
+  FROM attempt a WHERE c.id = a.contact_id AND c.attempt_count = a.attempt_number AND c.state = 'dialing'
+  RETURNING c.id
+), reset AS (
+  UPDATE campaign SET consecutive_rejections = 0, last_rejection_code = NULL
+  WHERE id = $3 AND consecutive_rejections > 0 AND EXISTS (SELECT 1 FROM attempt)
+  RETURNING id
+)
+SELECT 1`;
+
+/** Telnyx placed the call: the attempt gets its call_sid and the contact is in a call. */
 export async function recordAccepted(pool: pg.Pool, attemptId: string, campaignId: string, callSid: string): Promise<void> {
-  await pool.query(
-    `UPDATE call_attempt SET call_sid = COALESCE(call_sid, $2), responded_at = COALESCE(responded_at, ${nowUtcSql}),
-       state = CASE WHEN state = 'claimed' THEN 'accepted'::"AttemptState" ELSE state END, updated_at = ${nowUtcSql}
-     WHERE id = $1`,
-    [attemptId, callSid],
-  );
-  await pool.query(markContactInCallSql, [attemptId]);
-  // A placed call ends any run of identical rejections; the condition keeps this hot row unwritten otherwise.
-  await pool.query(
-    `UPDATE campaign SET consecutive_rejections = 0, last_rejection_code = NULL WHERE id = $1 AND consecutive_rejections > 0`,
-    [campaignId],
-  );
+  await pool.query(recordAcceptedSql, [attemptId, callSid, campaignId]);
 }
