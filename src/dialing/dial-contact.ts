@@ -36,6 +36,8 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
   const takePermit = makePermitTaker(deps.limiter);
   const claimContact = makeClaimBatcher(deps.pool);
   return async (job, timesStarted) => {
+    // The claim checks the calling window until maxPaceWaitMs after it; the request must leave by then.
+    const sendBy = Date.now() + maxPaceWaitMs;
     const claimed = await claimContact(job);
     if (claimed.kind === 'noSlot') return { kind: 'retryLater', ms: noSlotRetryMs + jitter(1000), why: 'no concurrency slot' };
     if (claimed.kind !== 'claimed') return { kind: 'done', result: claimed.kind };
@@ -45,18 +47,10 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
     const body = makeDialRequestBody(claim.config, claim, makeCallbackUrls(deps.publicBaseUrl, claim.attemptId));
     // The pace permit is taken last, right before the request: the rate is what Telnyx sees, so
     // nothing slow may sit between the permit and the request.
-    const permit = await takePermit(job.campaignId, claim.config.callsPerSecond);
-    if (permit.waitMs > 0) {
+    const wait = await takePermit(job.campaignId, claim.config.callsPerSecond, sendBy);
+    if (wait > 0) {
       await undoUnplacedClaim(deps.pool, ids, 'queued');
-      return { kind: 'retryLater', ms: permit.waitMs + jitter(50), why: 'pace' };
-    }
-    // A permit is good for a request that leaves at once. One this process could not send in time (its
-    // CPU was taken away) would reach Telnyx bunched with the requests of later permits, over the rate
-    // in that second; it is dropped unused and the dial asks again. Half the guard is for this delay,
-    // half for the way to Telnyx.
-    if (Date.now() - permit.askedAt > deps.limiter.guardMs / 2) {
-      await undoUnplacedClaim(deps.pool, ids, 'queued');
-      return { kind: 'retryLater', ms: permitRetryMs + jitter(50), why: 'pace permit too old to use' };
+      return { kind: 'retryLater', ms: wait + jitter(50), why: 'pace' };
     }
     const result = await deps.telnyx.dial(claim.config.connectionId, body);
     const log = deps.log.child({ ...ids, attemptNumber: job.attemptNumber, result: result.kind });
@@ -98,23 +92,26 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
 }
 
 // Waits for a pace permit are slept in the worker, holding the claim (smooth pacing, no queue churn),
-// for at most maxPaceWaitMs in all: the claim checked the calling window for that long. Longer waits
-// (rates below 1/s, contention) undo the claim and give the job back to Redis. The dials of one
-// campaign wait in line in this process and only the first asks Redis: hundreds of waiters polling at
-// once would each be refused hundreds of times per permit (a thundering herd that starved the worker's
-// CPU and bunched its requests). Resolves to waitMs 0 once granted (askedAt: when the granting
-// request left for Redis, so the permit is at most that old), else the ms still to wait.
-function makePermitTaker(limiter: DialRateLimiter): (campaignId: string, callsPerSecond: number) => Promise<{ waitMs: number; askedAt: number }> {
+// until `sendBy` at the latest: the claim checked the calling window until then. Longer waits (rates
+// below 1/s, contention) undo the claim and give the job back to Redis. The dials of one campaign wait
+// in line in this process and only the first asks Redis: hundreds of waiters polling at once would
+// each be refused hundreds of times per permit (a thundering herd that starved the worker's CPU and
+// bunched its requests). Resolves to 0 once granted, else the ms still to wait.
+//
+// A permit is good for a request that leaves at once. One this process could not use in time (its CPU
+// was taken away, or Redis answered late) would reach Telnyx bunched with the requests of later
+// permits, over the rate in that second: it is dropped unused and the dial asks again. Half the guard
+// (PACE_GUARD_MS) is for this delay, counted from when the granting request left, half for the way to Telnyx.
+function makePermitTaker(limiter: DialRateLimiter): (campaignId: string, callsPerSecond: number, sendBy: number) => Promise<number> {
   const lines = new Map<string, LimitFunction>();
-  return (campaignId, callsPerSecond) => {
-    const deadline = Date.now() + maxPaceWaitMs;
+  const takeOne = (campaignId: string, callsPerSecond: number, sendBy: number) => {
     let line = lines.get(campaignId);
     if (!line) lines.set(campaignId, (line = pLimit(1)));
     const turn = line(async () => {
-      if (Date.now() >= deadline) return { waitMs: permitRetryMs, askedAt: Date.now() };
+      if (Date.now() >= sendBy) return { waitMs: permitRetryMs, askedAt: Date.now() };
       let askedAt = Date.now();
       let { waitMs } = await limiter.acquire(campaignId, callsPerSecond);
-      while (waitMs > 0 && Date.now() + waitMs <= deadline) {
+      while (waitMs > 0 && Date.now() + waitMs <= sendBy) {
         await new Promise((resolve) => setTimeout(resolve, waitMs + jitter(2)));
         askedAt = Date.now();
         ({ waitMs } = await limiter.acquire(campaignId, callsPerSecond));
@@ -125,10 +122,16 @@ function makePermitTaker(limiter: DialRateLimiter): (campaignId: string, callsPe
       if (line.activeCount === 0 && line.pendingCount === 0) lines.delete(campaignId);
     });
   };
+  return async (campaignId, callsPerSecond, sendBy) => {
+    for (;;) {
+      const { waitMs, askedAt } = await takeOne(campaignId, callsPerSecond, sendBy);
+      if (waitMs > 0) return waitMs;
+      if (Date.now() - askedAt <= limiter.guardMs / 2) return 0;
+    }
+  };
 }
 
-// A dial whose turn came after its deadline, or whose permit aged before it could be used, asks again
-// this much later (its claim is undone meanwhile).
+// A dial whose turn came after its deadline asks again this much later (its claim is undone meanwhile).
 const permitRetryMs = 100;
 
 function backoffMs(timesStarted: number, baseMs: number, maxMs: number): number {
