@@ -4,10 +4,11 @@
 // The anchor is the configured rate: achieved rate / R must be >= 0.95, and the simulator must never
 // see more than R calls in any 1-second window. Also reports the worker's peak RSS (VmHWM).
 // Usage: npx tsx bench/dial.ts [--contacts 20000] [--rate 500] [--latencies 0,200] [--workers 1] [--concurrency 300]
+//        [--cpu-prof DIR] (V8 CPU profiles of the worker and receiver processes, written to DIR on exit)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
@@ -26,6 +27,7 @@ const { values } = parseArgs({
     latencies: { type: 'string', default: '0,200' },
     workers: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '300' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const contacts = Number(values.contacts);
@@ -33,6 +35,8 @@ const rate = Number(values.rate);
 const latencies = values.latencies.split(',').map(Number);
 const workerCount = Number(values.workers);
 const concurrency = Number(values.concurrency);
+// Linux's USER_HZ, the unit of /proc/PID/stat times: 100 on every mainstream kernel configuration.
+const clockTicksPerSecond = 100;
 
 interface RunResult {
   latencyMs: number;
@@ -47,6 +51,8 @@ interface RunResult {
   secondsUntilDone: number | null;
   workerPeakRssMb: number[];
   serverPeakRssMb: number;
+  /** CPU (user + system) per dial in each part, from the campaign's start until it completed. */
+  cpuMsPerDial: Record<string, number>;
   pass: boolean;
 }
 
@@ -58,7 +64,7 @@ for (const r of results) {
   console.log(
     `latency ${r.latencyMs} ms: ${r.dials}/${r.contacts} dialed (${r.distinctNumbers} distinct) in ${r.dialSeconds} s = ${r.achievedPerSecond}/s of ${r.configuredPerSecond}/s ` +
       `(ratio ${r.ratio}); peak ${r.peakInAnySecond} in any 1 s; worker peak RSS ${r.workerPeakRssMb.join(', ')} MB; ` +
-      `campaign done after ${r.secondsUntilDone ?? 'NOT DONE'} s: ${r.pass ? 'PASS' : 'FAIL'}`,
+      `campaign done after ${r.secondsUntilDone ?? 'NOT DONE'} s; CPU ms per dial ${JSON.stringify(r.cpuMsPerDial)}: ${r.pass ? 'PASS' : 'FAIL'}`,
   );
 }
 process.exitCode = results.every((result) => result.pass) ? 0 : 1;
@@ -91,6 +97,8 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     await waitFor(() => isListening(port), 'the receiver to listen', 60_000);
     const workers = Array.from({ length: workerCount }, () => spawnDialer(['worker', '--concurrency', String(concurrency)], env));
     children.push(...workers);
+    const parts = { worker: workers.map((worker) => worker.pid!), receiver: [server.pid!] };
+    const cpuBefore = await cpuSnapshot(parts);
     await startCampaign(app, campaignId);
 
     // A run that cannot dial everything in time still reports what it achieved (and fails).
@@ -99,6 +107,7 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     ).catch((error: unknown) => console.error(error instanceof Error ? error.message : error));
     const workerPeakRssMb = await Promise.all(workers.map((worker) => peakRssMb(worker.pid!)));
     const secondsUntilDone = await waitForDone(app, campaignId, simulator, 120_000);
+    const cpuAfter = await cpuSnapshot(parts);
     const serverPeakRssMb = await peakRssMb(server.pid!);
 
     const times = simulator.calls.map((call) => call.at).sort((a, b) => a - b);
@@ -121,6 +130,7 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
       secondsUntilDone,
       workerPeakRssMb,
       serverPeakRssMb,
+      cpuMsPerDial: Object.fromEntries(Object.keys(cpuAfter).map((part) => [part, round((cpuAfter[part]! - (cpuBefore[part] ?? 0)) / simulator.calls.length, 2)])),
       pass:
         ratio >= 0.95 &&
         peakInAnySecond <= rate &&
@@ -183,7 +193,8 @@ async function waitForDone(app: App, campaignId: string, simulator: Simulator, t
 }
 
 function spawnDialer(args: string[], env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['src/cli/bin.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  const profile = values['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${values['cpu-prof']}`, `--cpu-prof-name=${args[0]}-${Date.now()}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, 'src/cli/bin.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   child.on('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM') console.error(`dialer ${args[0]} exited early: code ${code} signal ${signal}`);
   });
@@ -195,6 +206,33 @@ async function stopChild(child: ChildProcess): Promise<void> {
   const exited = once(child, 'exit');
   child.kill('SIGTERM');
   await exited;
+}
+
+/**
+ * CPU milliseconds used so far by each part: the given child processes, this process (the simulator
+ * and the load it generates), every Postgres process and Redis. Postgres backends live as long as
+ * the pools that opened them, so none of their time is lost between the two snapshots.
+ */
+async function cpuSnapshot(parts: Record<string, number[]>): Promise<Record<string, number>> {
+  const usage = process.cpuUsage();
+  const totals: Record<string, number> = { simulator: (usage.user + usage.system) / 1000, postgres: 0, redis: 0 };
+  for (const [part, pids] of Object.entries(parts)) totals[part] = (await Promise.all(pids.map(cpuMs))).reduce((a, b) => a + b, 0);
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (comm.trim() === 'postgres') totals.postgres! += await cpuMs(Number(entry));
+    else if (comm.trim() === 'redis-server') totals.redis! += await cpuMs(Number(entry));
+  }
+  return totals;
+}
+
+/** utime + stime of a process in ms (0 once it is gone). */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
+  return (ticks * 1000) / clockTicksPerSecond;
 }
 
 /** Peak resident set size of a live process (Linux VmHWM), in MB. */
