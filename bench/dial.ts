@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { readdir, readFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { makeApp, type App } from '../src/app.ts';
@@ -53,6 +54,8 @@ interface RunResult {
   serverPeakRssMb: number;
   /** CPU (user + system) per dial in each part, from the campaign's start until it completed. */
   cpuMsPerDial: Record<string, number>;
+  /** Dials/s this machine's cores could sustain at that CPU per dial (all parts share them). */
+  cpuCeilingPerSecond: number;
   pass: boolean;
 }
 
@@ -64,7 +67,8 @@ for (const r of results) {
   console.log(
     `latency ${r.latencyMs} ms: ${r.dials}/${r.contacts} dialed (${r.distinctNumbers} distinct) in ${r.dialSeconds} s = ${r.achievedPerSecond}/s of ${r.configuredPerSecond}/s ` +
       `(ratio ${r.ratio}); peak ${r.peakInAnySecond} in any 1 s; worker peak RSS ${r.workerPeakRssMb.join(', ')} MB; ` +
-      `campaign done after ${r.secondsUntilDone ?? 'NOT DONE'} s; CPU ms per dial ${JSON.stringify(r.cpuMsPerDial)}: ${r.pass ? 'PASS' : 'FAIL'}`,
+      `campaign done after ${r.secondsUntilDone ?? 'NOT DONE'} s; CPU ms per dial ${JSON.stringify(r.cpuMsPerDial)} ` +
+      `(ceiling on ${availableParallelism()} cores: ${r.cpuCeilingPerSecond}/s): ${r.pass ? 'PASS' : 'FAIL'}`,
   );
 }
 process.exitCode = results.every((result) => result.pass) ? 0 : 1;
@@ -110,6 +114,9 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     const cpuAfter = await cpuSnapshot(parts);
     const serverPeakRssMb = await peakRssMb(server.pid!);
 
+    const cpuMsPerDial = Object.fromEntries(
+      Object.keys(cpuAfter).map((part) => [part, round((cpuAfter[part]! - (cpuBefore[part] ?? 0)) / simulator.calls.length, 2)]),
+    );
     const times = simulator.calls.map((call) => call.at).sort((a, b) => a - b);
     const dialSeconds = (times.at(-1)! - times[0]!) / 1000;
     // N dials span N-1 intervals: the rate between the first and the last dial.
@@ -130,7 +137,8 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
       secondsUntilDone,
       workerPeakRssMb,
       serverPeakRssMb,
-      cpuMsPerDial: Object.fromEntries(Object.keys(cpuAfter).map((part) => [part, round((cpuAfter[part]! - (cpuBefore[part] ?? 0)) / simulator.calls.length, 2)])),
+      cpuMsPerDial,
+      cpuCeilingPerSecond: round((availableParallelism() * 1000) / Object.values(cpuMsPerDial).reduce((a, b) => a + b, 0), 1),
       pass:
         ratio >= 0.95 &&
         peakInAnySecond <= rate &&
