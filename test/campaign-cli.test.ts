@@ -166,10 +166,10 @@ describe('dialer campaign', () => {
     expect(run.stdout).not.toContain(sipPassword);
   });
 
-  it('show of an id that is not a uuid fails with not found, exit 1', async () => {
+  it('show of an unknown id or name fails with not found, exit 1', async () => {
     const run = await dialer('campaign', 'show', 'nope');
     expect(run.code).toBe(1);
-    expect(run.stderr).toBe('error: no campaign with id "nope"\n');
+    expect(run.stderr).toBe('error: no campaign with id or name "nope"\n');
   });
 
   it('--help describes the commands', async () => {
@@ -177,6 +177,6 @@ describe('dialer campaign', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/create \[options\]\s+Validate a campaign config file/);
     expect(run.stdout).toMatch(/list \[options\]\s+List every campaign/);
-    expect(run.stdout).toMatch(/show \[options\] <id>\s+Show one campaign/);
+    expect(run.stdout).toMatch(/show \[options\] <campaign>\s+Show one campaign/);
   });
 });

@@ -1,10 +1,12 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { useTestDatabase } from './support/database.ts';
+import { useCsvFiles } from './support/import-fixtures.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 
 const db = useTestDatabase();
 const prefix = useTestRedisPrefix();
+const files = useCsvFiles();
 
 beforeAll(() => {
   process.env.DATABASE_URL = db.url;
@@ -85,5 +87,72 @@ describe('status and lifecycle commands take a campaign id or name', () => {
       const run = await dialer(command, '--help');
       expect(run.stdout).toMatch(/Arguments:\n  campaign +campaign id or name/);
     }
+  });
+});
+
+describe('import, campaign show and rejections take a campaign id or name', () => {
+  it('import loads into the campaign of that name; show and rejections find it by name', async () => {
+    const id = await makeCampaign('Import by name');
+    const file = files.write('by-name.csv', 'phone,first_name\n3125550111,Ada\nnope,Bob\n');
+
+    const imported = await dialer('import', 'Import by name', file, '--json');
+    expect(imported).toMatchObject({ code: 0, stderr: '' });
+    const summary = JSON.parse(imported.stdout);
+    expect(summary).toMatchObject({ campaignId: id, rowsRead: 2, imported: 1, rejectedCount: 1 });
+    expect(await db.prisma.contact.count({ where: { campaignId: id } })).toBe(2);
+
+    const shown = await dialer('campaign', 'show', 'Import by name', '--json');
+    expect(shown.code).toBe(0);
+    expect(JSON.parse(shown.stdout)).toMatchObject({ id, name: 'Import by name', contacts: { total: 2 } });
+    expect((await dialer('campaign', 'show', 'Import by name')).stdout).toContain(`campaign ${id}: Import by name\n`);
+
+    expect(await dialer('rejections', 'Import by name')).toEqual({
+      code: 0,
+      stdout: `import_id,row,reason,raw\n${summary.importId},3,"phone ""nope"": not a phone number","nope,Bob"\n`,
+      stderr: '',
+    });
+  });
+
+  it('still take the id (and rejections an import id)', async () => {
+    const id = await makeCampaign('Import by id');
+    const imported = await dialer('import', id, files.write('by-id.csv', 'phone\n3125550112\n'), '--json');
+    expect(imported.code).toBe(0);
+    const { importId } = JSON.parse(imported.stdout);
+    expect(JSON.parse((await dialer('campaign', 'show', id, '--json')).stdout)).toMatchObject({ id, contacts: { total: 2 } });
+    expect(await dialer('rejections', id)).toEqual({ code: 0, stdout: 'import_id,row,reason,raw\n', stderr: '' });
+    expect(await dialer('rejections', importId)).toEqual({ code: 0, stdout: 'import_id,row,reason,raw\n', stderr: '' });
+  });
+
+  it('a campaign with no imports has no rejections', async () => {
+    await makeCampaign('Never imported');
+    expect(await dialer('rejections', 'Never imported')).toEqual({ code: 0, stdout: 'import_id,row,reason,raw\n', stderr: '' });
+  });
+
+  it('an unknown campaign gets the same error as the other commands', async () => {
+    const file = files.write('unknown.csv', 'phone\n3125550113\n');
+    const error = { code: 1, stdout: '', stderr: 'error: no campaign with id or name "No such campaign"\n' };
+    expect(await dialer('import', 'No such campaign', file)).toEqual(error);
+    expect(await dialer('campaign', 'show', 'No such campaign')).toEqual(error);
+    expect(await dialer('rejections', 'No such campaign')).toEqual(error);
+    expect(await dialer('dnc', 'list', '--campaign', 'No such campaign')).toEqual(error);
+    expect(await dialer('dnc', 'remove', '3125550113', '--campaign', 'No such campaign')).toEqual(error);
+  });
+
+  it('a name shared by two campaigns asks for the id, and imports nothing', async () => {
+    const first = await makeCampaign('Twice imported');
+    const second = await makeCampaign('Twice imported');
+    const file = files.write('twice.csv', 'phone\n3125550114\n');
+    const error = { code: 1, stdout: '', stderr: 'error: several campaigns are named "Twice imported": use the id\n' };
+    expect(await dialer('import', 'Twice imported', file)).toEqual(error);
+    expect(await dialer('campaign', 'show', 'Twice imported')).toEqual(error);
+    expect(await dialer('rejections', 'Twice imported')).toEqual(error);
+    expect(await db.prisma.contact.count({ where: { campaignId: { in: [first, second] } } })).toBe(2);
+    expect(await db.prisma.import.count({ where: { campaignId: { in: [first, second] } } })).toBe(0);
+  });
+
+  it('--help says id or name', async () => {
+    expect((await dialer('import', '--help')).stdout).toMatch(/Arguments:\n  campaign +campaign id or name\n/);
+    expect((await dialer('campaign', 'show', '--help')).stdout).toMatch(/Arguments:\n  campaign +campaign id or name/);
+    expect((await dialer('rejections', '--help')).stdout).toMatch(/Arguments:\n  import-or-campaign +import id, or campaign id or name for all its imports\n/);
   });
 });

@@ -3,23 +3,29 @@ import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import type pg from 'pg';
 import { DialerError } from '../errors.ts';
+import { findCampaignId } from '../results/export-results.ts';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const pageSize = 5_000;
 
 /**
- * Which imports an id names: one import, or every import of a campaign (oldest first).
+ * Which imports are named: one import (by id), or every import of a campaign (oldest first), by id
+ * or, for anything that is not a uuid, by name (findCampaignId: unknown and ambiguous names refused).
  */
-export async function resolveImportIds(db: pg.Pool, importOrCampaignId: string): Promise<string[]> {
-  if (!uuidPattern.test(importOrCampaignId)) throw new DialerError('invalid_input', `${JSON.stringify(importOrCampaignId)} is not an import or campaign id (uuid)`);
+export async function resolveImportIds(db: pg.Pool, importOrCampaign: string): Promise<string[]> {
+  if (!uuidPattern.test(importOrCampaign)) {
+    const campaignId = await findCampaignId(db, importOrCampaign);
+    const { rows } = await db.query<{ id: string }>('SELECT id FROM import WHERE campaign_id = $1 ORDER BY started_at, id', [campaignId]);
+    return rows.map((row) => row.id);
+  }
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM import WHERE id = $1 OR campaign_id = $1 ORDER BY started_at, id`,
-    [importOrCampaignId],
+    [importOrCampaign],
   );
   if (rows.length) return rows.map((row) => row.id);
-  const campaign = await db.query('SELECT 1 FROM campaign WHERE id = $1', [importOrCampaignId]);
+  const campaign = await db.query('SELECT 1 FROM campaign WHERE id = $1', [importOrCampaign]);
   if (campaign.rowCount) return [];
-  throw new DialerError('not_found', `no import or campaign with id ${importOrCampaignId}`);
+  throw new DialerError('not_found', `no import or campaign with id ${importOrCampaign}`);
 }
 
 /**

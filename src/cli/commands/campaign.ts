@@ -40,11 +40,15 @@ export function registerCampaign(program: Command): void {
   campaign
     .command('show')
     .description('Show one campaign: status, concurrency, its config (SIP password redacted) and contacts per state')
-    .argument('<id>', 'the campaign id (as printed by `campaign create` or `campaign list`)')
+    .argument('<campaign>', 'campaign id or name (as printed by `campaign create` or `campaign list`)')
     .option('--json', 'print the campaign as JSON')
-    .action(async (id: string, options: { json?: boolean }) => {
-      const [{ withApp }, { getCampaign }] = await Promise.all([import('../../app.ts'), import('../../campaigns/get-campaign.ts')]);
-      const details = await withApp((app) => getCampaign(app, id));
+    .action(async (campaign: string, options: { json?: boolean }) => {
+      const [{ withApp }, { getCampaign }, { findCampaignId }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../campaigns/get-campaign.ts'),
+        import('../../results/export-results.ts'),
+      ]);
+      const details = await withApp(async (app) => getCampaign(app, await findCampaignId(app.pool, campaign)));
       report(details, options, formatCampaignDetails);
     });
 }

@@ -21,19 +21,20 @@ export function registerImport(program: Command): void {
         'with their row number and reason (export them with `dialer rejections`); duplicates are counted, never\n' +
         'added twice; numbers on a do-not-call list are kept as suppressed. All or nothing: re-running is safe.',
     )
-    .argument('<campaign>', 'campaign id')
+    .argument('<campaign>', 'campaign id or name')
     .argument('<file>', 'CSV file (UTF-8 unless --encoding; , ; tab or | delimited)')
     .option('--phone-column <name>', 'the column holding the phone number (default: found by name)')
     .option('--default-country <cc>', "country for numbers without +code (default: the campaign's defaultCountry)")
     .option('--delimiter <d>', 'field delimiter: , ; | or tab (default: detected from the header line)')
     .option('--encoding <e>', 'file encoding: utf-8 (default), latin1 or windows-1252')
     .option('--json', 'print the summary as JSON')
-    .action(async (campaignId: string, file: string, options: ImportCommandOptions) => {
+    .action(async (campaign: string, file: string, options: ImportCommandOptions) => {
       // Loaded only when the command runs, so other commands (and --help) never pay for them.
-      const [{ withImportConnections }, { importContacts }, { parseEncodingOption }] = await Promise.all([
+      const [{ withImportConnections }, { importContacts }, { parseEncodingOption }, { findCampaignId }] = await Promise.all([
         import('../../contacts/with-import-connections.ts'),
         import('../../contacts/import-contacts.ts'),
         import('../../contacts/text-decoder-stream.ts'),
+        import('../../results/export-results.ts'),
       ]);
       const delimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter);
       const encoding = options.encoding === undefined ? undefined : parseEncodingOption(options.encoding);
@@ -42,7 +43,7 @@ export function registerImport(program: Command): void {
       const summary = await withImportConnections(async (connections) => {
         try {
           return await importContacts(connections, {
-            campaignId,
+            campaignId: await findCampaignId(connections.pool, campaign),
             file,
             phoneColumn: options.phoneColumn,
             defaultCountry: options.defaultCountry,

@@ -7,18 +7,19 @@ export function registerRejections(program: Command): void {
     .command('rejections')
     .description(
       'Export the rows an import rejected as CSV (import_id, row, reason, raw): of one import, or of every import\n' +
-        'of a campaign. Row numbers are as a spreadsheet shows them (the header is row 1); raw is the row as read.',
+        'of a campaign (by id or name). Row numbers are as a spreadsheet shows them (the header is row 1); raw is\n' +
+        'the row as read.',
     )
-    .argument('<id>', 'import id, or campaign id for all its imports')
+    .argument('<import-or-campaign>', 'import id, or campaign id or name for all its imports')
     .option('--out <file>', 'write the CSV to this file (default: standard output)')
     .option('--json', 'with --out: print what was written as JSON')
-    .action(async (id: string, options: { out?: string; json?: boolean }) => {
+    .action(async (importOrCampaign: string, options: { out?: string; json?: boolean }) => {
       const [{ withApp }, { openOutput, resolveImportIds, writeRejectionsCsv }] = await Promise.all([
         import('../../app.ts'),
         import('../../contacts/export-rejections.ts'),
       ]);
       await withApp(async (app) => {
-        const importIds = await resolveImportIds(app.pool, id);
+        const importIds = await resolveImportIds(app.pool, importOrCampaign);
         if (!options.out) {
           await writeRejectionsCsv(app.pool, importIds, process.stdout);
           return;
