@@ -100,13 +100,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   });
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    // Telnyx counts a request when it arrives, not when its body has been read and parsed.
+    const arrivedAt = now();
     const match = /^\/v2\/texml\/ai_calls\/([^/?]+)$/.exec((request.url ?? '').split('?')[0]!);
     if (request.method !== 'POST' || !match) {
       return reply(response, 404, [makeTelnyxError('10005', `No route for ${request.method} ${request.url}`)]);
     }
     const connectionId = decodeURIComponent(match[1]!);
     const rawBody = await readBody(request);
-    const entry: SimulatorRequest = { at: now(), connectionId };
+    const entry: SimulatorRequest = { at: arrivedAt, connectionId };
     requests.push(entry);
     const refuse = (status: number, errors: TelnyxErrorObject[], headers: Record<string, string> = {}) => {
       entry.status = status;
@@ -144,7 +146,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     if (fault === 'server_error') return answer(() => refuse(500, [makeTelnyxError('10007', 'An unexpected error occurred.')]));
     if (fault === 'timeout_before_placing') return hang(response, () => refuse(504, [makeTelnyxError('10007', 'Gateway timeout.')]));
 
-    const room = rateWindow?.tryTake(now());
+    const room = rateWindow?.tryTake(arrivedAt);
     if (room && !room.allowed) {
       const resetSeconds = Math.max(1, Math.ceil(room.resetMs / 1000));
       const windowSeconds = options.rateLimit ? options.rateLimit.windowSeconds : 5;
@@ -158,7 +160,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
 
     // The call is placed before the response leaves, so its callbacks may overtake a slow response.
-    const call = placeCall(connectionId, dial, fault);
+    const call = placeCall(connectionId, dial, fault, arrivedAt);
     entry.callSid = call.callSid;
     const success = { call_sid: call.callSid, from: call.from, to: call.to, status: 'queued' };
     const rateHeaders: Record<string, string> = room?.allowed ? { 'x-ratelimit-limit': String(rateWindow!.limit), 'x-ratelimit-remaining': String(room.remaining) } : {};
@@ -176,7 +178,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return random() < total ? pickWeighted(faults, random) : undefined;
   }
 
-  function placeCall(connectionId: string, body: Record<string, unknown>, fault: FaultKind | undefined): SimulatedCall {
+  function placeCall(connectionId: string, body: Record<string, unknown>, fault: FaultKind | undefined, arrivedAt: number): SimulatedCall {
     const overConcurrencyLimit = options.accountConcurrentCalls !== undefined && activeCalls >= options.accountConcurrentCalls;
     const outcome = options.decideOutcome?.(body) ?? pickWeighted(options.outcomes ?? { completed: 1 }, random) ?? 'completed';
     const call: SimulatedCall = {
@@ -188,7 +190,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       outcome,
       overConcurrencyLimit,
       ...(fault && placingFaults.has(fault) ? { fault } : {}),
-      at: now(),
+      at: arrivedAt,
     };
     calls.push(call);
     if (!overConcurrencyLimit) activeCalls += 1;
