@@ -1,44 +1,25 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { Agent, request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
+import { findFreePort } from './support/chaos-harness.ts';
 import { answeredCallEvents, makeCallFixture, type CallFixture } from './support/call-fixtures.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
+import { spawnServeProcess, type ServeProcess } from './support/serve-process.ts';
 
 const db = useTestDatabase();
 const prefix = useTestRedisPrefix();
-const children: ChildProcess[] = [];
+const servers: ServeProcess[] = [];
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  for (const serve of servers) if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
 });
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  probe.listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as { port: number };
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** `dialer serve` as a child process, as operators run it; resolves once it listens. */
-async function spawnServe(port: number): Promise<ChildProcess & { stderrText(): string }> {
-  const child = spawn(process.execPath, ['src/cli/bin.mjs', 'serve'], {
-    env: { ...process.env, DATABASE_URL: db.url, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info', TELNYX_PUBLIC_KEY: '', API_TOKEN: '' },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  children.push(child);
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const started = Date.now();
-  while (!stderr.includes('Server listening')) {
-    if (child.exitCode !== null) throw new Error(`dialer serve exited ${child.exitCode}: ${stderr}`);
-    if (Date.now() - started > 30_000) throw new Error(`dialer serve did not start: ${stderr}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return Object.assign(child, { stderrText: () => stderr });
+async function startServe(): Promise<{ serve: ServeProcess; port: number }> {
+  const port = await findFreePort();
+  const serve = await spawnServeProcess({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', TELNYX_PUBLIC_KEY: '', API_TOKEN: '' });
+  servers.push(serve);
+  return { serve, port };
 }
 
 /** One POST; resolves to its status code, or to the error code when the connection was refused or reset. */
@@ -61,8 +42,7 @@ describe('dialer serve on SIGTERM', () => {
   it('answers, stores and applies every callback in flight before closing Postgres, without using the pool after its end', async () => {
     const fixtures: CallFixture[] = [];
     for (let index = 0; index < 40; index += 1) fixtures.push(await makeCallFixture(db.pool));
-    const port = await freePort();
-    const serve = await spawnServe(port);
+    const { serve, port } = await startServe();
     const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
     // One sender per call posts its five callbacks one after the other, so when SIGTERM comes many
@@ -75,16 +55,16 @@ describe('dialer serve on SIGTERM', () => {
         answers.push({ attemptId: fixture.attemptId, sequence, status });
         if (!signaled && answers.length >= fixtures.length * 2) {
           signaled = true;
-          serve.kill('SIGTERM');
+          serve.child.kill('SIGTERM');
         }
         if (status !== 200) return; // refused: Telnyx would redeliver it, and the later ones, elsewhere
       }
     });
-    const [code] = (await once(serve, 'exit')) as [number | null];
+    const [code] = (await once(serve.child, 'exit')) as [number | null];
     await Promise.all(senders);
     agent.destroy();
 
-    expect(errorsLogged(serve.stderrText())).toEqual([]);
+    expect(errorsLogged(serve.stderr())).toEqual([]);
     expect(code).toBe(0);
     expect(signaled).toBe(true);
     const answered = answers.filter((a) => a.status === 200);
@@ -106,8 +86,7 @@ describe('dialer serve on SIGTERM', () => {
     const fixtures: CallFixture[] = [];
     for (let index = 0; index < 20; index += 1) fixtures.push(await makeCallFixture(db.pool));
     const attemptIds = fixtures.map((f) => f.attemptId);
-    const port = await freePort();
-    const serve = await spawnServe(port);
+    const { serve, port } = await startServe();
     // Every batch waits on these row locks until the test lets go, so callbacks pile up in the lanes.
     const locker = await db.pool.connect();
     const sockets: Socket[] = [];
@@ -131,15 +110,15 @@ describe('dialer serve on SIGTERM', () => {
       await sendAndHangUp(1); // these queue behind the blocked batches
       await new Promise((resolve) => setTimeout(resolve, 500));
       for (const socket of sockets) socket.destroy();
-      serve.kill('SIGTERM');
+      serve.child.kill('SIGTERM');
       await new Promise((resolve) => setTimeout(resolve, 500));
       await locker.query('COMMIT');
     } finally {
       locker.release();
     }
-    const [code] = (await once(serve, 'exit')) as [number | null];
+    const [code] = (await once(serve.child, 'exit')) as [number | null];
 
-    expect(errorsLogged(serve.stderrText())).toEqual([]);
+    expect(errorsLogged(serve.stderr())).toEqual([]);
     expect(code).toBe(0);
     const stored = await db.pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM call_event WHERE attempt_id = ANY($1)`, [attemptIds]);
     expect(stored.rows[0]!.count).toBe(fixtures.length * 2);

@@ -1,18 +1,17 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { makeApp, type App } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { getCampaignStatus, type CampaignStatusReport } from '../../src/dialing/campaign-status.ts';
-import { makeServer } from '../../src/http/server.ts';
 import { addJob, makeQueue } from '../../src/jobs/queues.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.ts';
 import type { SimulatorOptions } from '../../src/simulator/simulator-options.ts';
 import type { TestDatabase } from './database.ts';
 import { testRedisUrl } from './redis.ts';
+import { spawnServeProcess, type ServeProcess } from './serve-process.ts';
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
 export async function findFreePort(): Promise<number> {
@@ -74,10 +73,15 @@ async function waitUntilRedisAnswers(url: string, timeoutMs = 10_000): Promise<v
   }
 }
 
-/** The carrier (simulator), the real callback receiver in this process, and an App for seeding and reading. */
+/**
+ * The carrier (simulator) in this process, the callback receiver as a `dialer serve` process, and an
+ * App for seeding and reading. The receiver has a process of its own so that its work (verifying and
+ * storing every callback) does not hold up the simulator's event loop, which stamps each dial as it
+ * arrives: the pace is asserted on those stamps.
+ */
 export interface ChaosStack {
   simulator: Simulator;
-  receiver: FastifyInstance;
+  receiver: ServeProcess;
   /** Points at the test schema, the stack's Redis and prefix, the simulator and the receiver. */
   app: App;
   /** The environment a `dialer worker` child process needs to join this stack. */
@@ -95,16 +99,15 @@ export async function startChaosStack(
     REDIS_URL: options.redisUrl ?? testRedisUrl,
     QUEUE_PREFIX: options.prefix,
     TELNYX_PUBLIC_KEY: simulator.publicKey,
-    LOG_LEVEL: 'silent',
   };
-  const receiverApp = makeApp(parseConfig(base));
-  const receiver = await makeServer(receiverApp);
-  const address = await receiver.listen({ port: 0, host: '127.0.0.1' });
+  const port = await findFreePort();
+  const receiver = await spawnServeProcess({ ...base, PORT: String(port), HOST: '127.0.0.1', API_TOKEN: '' });
   const workerEnv = {
     ...base,
+    LOG_LEVEL: 'silent',
     TELNYX_API_BASE_URL: simulator.baseUrl,
     TELNYX_API_KEY: simulator.apiKey,
-    PUBLIC_BASE_URL: address,
+    PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     ...options.env,
   };
   const app = makeApp(parseConfig(workerEnv));
@@ -115,8 +118,9 @@ export async function startChaosStack(
     workerEnv,
     async close() {
       await simulator.close();
-      await receiver.close();
-      await Promise.all([app.close(), receiverApp.close()]);
+      const code = await receiver.stop();
+      await app.close();
+      if (code !== 0) throw new Error(`dialer serve exited ${code}: ${receiver.stderr()}`);
     },
   };
 }
