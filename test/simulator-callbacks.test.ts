@@ -39,10 +39,10 @@ const statusUrl = () => `${listener.url}/callbacks/status/attempt-1`;
 const statuses = (received: ReceivedCallback[]) => received.filter((callback) => callback.path.includes('/status/')).map((callback) => callback.fields.get('CallStatus'));
 const sequence = (received: ReceivedCallback[]) => received.filter((callback) => callback.path.includes('/status/')).map((callback) => callback.fields.get('SequenceNumber'));
 
-function expectSigned(sim: Simulator, received: ReceivedCallback[]): void {
+async function expectSigned(sim: Simulator, received: ReceivedCallback[]): Promise<void> {
   const verifier = makeSignatureVerifier(sim.publicKey);
   for (const callback of received) {
-    const check = verifier.verify({
+    const check = await verifier.verify({
       rawBody: callback.rawBody,
       timestamp: callback.headers[timestampHeader] as string,
       signature: callback.headers[signatureHeader] as string,
@@ -78,7 +78,7 @@ describe('simulator callbacks', () => {
       'status:analyzed',
     ]);
     expect(sequence(received)).toEqual(['0', '1', '2', '3', '4']);
-    expectSigned(sim, received);
+    await expectSigned(sim, received);
     for (const callback of received.filter((entry) => !entry.path.includes('/conversation/'))) {
       expect(callback.method).toBe('POST');
       expect(callback.headers['content-type']).toBe('application/x-www-form-urlencoded');
@@ -142,7 +142,7 @@ describe('simulator callbacks', () => {
       ['GET', 0, 'initiated'],
       ['GET', 0, 'completed'],
     ]);
-    expectSigned(sim, listener.received);
+    await expectSigned(sim, listener.received);
   });
 
   it('sends each status callback to StatusCallback and every StatusCallbacks URL', async () => {

@@ -15,58 +15,58 @@ describe('Ed25519 callback signatures', () => {
     expect(Buffer.from(makeSigningKeyPair().publicKey, 'base64')).toHaveLength(32);
   });
 
-  it('accepts a fresh, intact callback', () => {
+  it('accepts a fresh, intact callback', async () => {
     const { keys, timestamp, signature } = signed();
     expect(timestamp).toBe(String(nowSeconds));
     const verifier = makeSignatureVerifier(keys.publicKey, { now: () => nowMs });
-    expect(verifier.verify({ rawBody: body, timestamp, signature })).toEqual({ ok: true });
-    expect(verifier.verify({ rawBody: Buffer.from(body), timestamp, signature })).toEqual({ ok: true });
+    expect(await verifier.verify({ rawBody: body, timestamp, signature })).toEqual({ ok: true });
+    expect(await verifier.verify({ rawBody: Buffer.from(body), timestamp, signature })).toEqual({ ok: true });
   });
 
-  it('refuses a tampered body', () => {
+  it('refuses a tampered body', async () => {
     const { keys, timestamp, signature } = signed();
     const verifier = makeSignatureVerifier(keys.publicKey, { now: () => nowMs });
-    expect(verifier.verify({ rawBody: body.replace('completed', 'no-answer'), timestamp, signature })).toEqual({ ok: false, reason: 'signature does not match' });
+    expect(await verifier.verify({ rawBody: body.replace('completed', 'no-answer'), timestamp, signature })).toEqual({ ok: false, reason: 'signature does not match' });
   });
 
-  it('refuses a timestamp that was changed after signing (it is part of the signed bytes)', () => {
+  it('refuses a timestamp that was changed after signing (it is part of the signed bytes)', async () => {
     const { keys, signature } = signed();
     const verifier = makeSignatureVerifier(keys.publicKey, { now: () => nowMs });
-    expect(verifier.verify({ rawBody: body, timestamp: String(nowSeconds - 1), signature })).toEqual({ ok: false, reason: 'signature does not match' });
+    expect(await verifier.verify({ rawBody: body, timestamp: String(nowSeconds - 1), signature })).toEqual({ ok: false, reason: 'signature does not match' });
   });
 
-  it('refuses a signature made with another key', () => {
+  it('refuses a signature made with another key', async () => {
     const { timestamp, signature } = signed();
     const verifier = makeSignatureVerifier(makeSigningKeyPair().publicKey, { now: () => nowMs });
-    expect(verifier.verify({ rawBody: body, timestamp, signature })).toEqual({ ok: false, reason: 'signature does not match' });
+    expect(await verifier.verify({ rawBody: body, timestamp, signature })).toEqual({ ok: false, reason: 'signature does not match' });
   });
 
-  it('refuses a callback older than 300 s and accepts one just inside the limit', () => {
+  it('refuses a callback older than 300 s and accepts one just inside the limit', async () => {
     const old = signed(body, nowSeconds - 301);
     const recent = signed(body, nowSeconds - 299, old.keys);
     const verifier = makeSignatureVerifier(old.keys.publicKey, { now: () => nowMs });
-    expect(verifier.verify({ rawBody: body, timestamp: old.timestamp, signature: old.signature })).toEqual({ ok: false, reason: 'signature is too old (301 s, limit 300 s)' });
-    expect(verifier.verify({ rawBody: body, timestamp: recent.timestamp, signature: recent.signature })).toEqual({ ok: true });
+    expect(await verifier.verify({ rawBody: body, timestamp: old.timestamp, signature: old.signature })).toEqual({ ok: false, reason: 'signature is too old (301 s, limit 300 s)' });
+    expect(await verifier.verify({ rawBody: body, timestamp: recent.timestamp, signature: recent.signature })).toEqual({ ok: true });
   });
 
-  it('refuses a timestamp too far in the future', () => {
+  it('refuses a timestamp too far in the future', async () => {
     const future = signed(body, nowSeconds + 600);
     const verifier = makeSignatureVerifier(future.keys.publicKey, { now: () => nowMs });
-    expect(verifier.verify({ rawBody: body, timestamp: future.timestamp, signature: future.signature })).toEqual({ ok: false, reason: 'signature timestamp is 600 s in the future' });
+    expect(await verifier.verify({ rawBody: body, timestamp: future.timestamp, signature: future.signature })).toEqual({ ok: false, reason: 'signature timestamp is 600 s in the future' });
   });
 
-  it('honours a custom max age', () => {
+  it('honours a custom max age', async () => {
     const { keys, timestamp, signature } = signed(body, nowSeconds - 20);
-    expect(makeSignatureVerifier(keys.publicKey, { now: () => nowMs, maxAgeSeconds: 10 }).verify({ rawBody: body, timestamp, signature }).ok).toBe(false);
+    expect((await makeSignatureVerifier(keys.publicKey, { now: () => nowMs, maxAgeSeconds: 10 }).verify({ rawBody: body, timestamp, signature })).ok).toBe(false);
   });
 
-  it('names what is missing or malformed', () => {
+  it('names what is missing or malformed', async () => {
     const { keys, timestamp, signature } = signed();
     const verifier = makeSignatureVerifier(keys.publicKey, { now: () => nowMs });
-    expect(verifier.verify({ rawBody: body, timestamp: undefined, signature })).toEqual({ ok: false, reason: 'missing telnyx-timestamp header' });
-    expect(verifier.verify({ rawBody: body, timestamp, signature: undefined })).toEqual({ ok: false, reason: 'missing telnyx-signature-ed25519 header' });
-    expect(verifier.verify({ rawBody: body, timestamp: 'yesterday', signature })).toEqual({ ok: false, reason: 'telnyx-timestamp is not Unix seconds' });
-    expect(verifier.verify({ rawBody: body, timestamp, signature: 'c2hvcnQ=' })).toEqual({ ok: false, reason: 'signature is not a base64 Ed25519 signature' });
+    expect(await verifier.verify({ rawBody: body, timestamp: undefined, signature })).toEqual({ ok: false, reason: 'missing telnyx-timestamp header' });
+    expect(await verifier.verify({ rawBody: body, timestamp, signature: undefined })).toEqual({ ok: false, reason: 'missing telnyx-signature-ed25519 header' });
+    expect(await verifier.verify({ rawBody: body, timestamp: 'yesterday', signature })).toEqual({ ok: false, reason: 'telnyx-timestamp is not Unix seconds' });
+    expect(await verifier.verify({ rawBody: body, timestamp, signature: 'c2hvcnQ=' })).toEqual({ ok: false, reason: 'signature is not a base64 Ed25519 signature' });
   });
 
   it('refuses a public key that is not 32 bytes', () => {

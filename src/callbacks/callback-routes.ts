@@ -54,7 +54,7 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
     if (verifier) {
       const timestamp = header(request, timestampHeader);
       const signature = header(request, signatureHeader);
-      const check = verifier.verify({ rawBody, timestamp, signature });
+      const check = await verifier.verify({ rawBody, timestamp, signature });
       if (!check.ok) {
         const reason = rejectionReason(timestamp, signature, now());
         metrics.rejectedSignatures.inc({ reason });
