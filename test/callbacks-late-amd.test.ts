@@ -1,10 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { makeApp, type App } from '../src/app.ts';
-import { parseConfig } from '../src/config.ts';
-import { makeServer } from '../src/http/server.ts';
+import { describe, expect, it } from 'vitest';
 import { formEncode, makeAmdCallbackPayload, type AnsweredBy } from '../src/telnyx/callback-payloads.ts';
 import { answeredCallEvents, makeCallFixture, type CallFixture } from './support/call-fixtures.ts';
+import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 
@@ -13,20 +10,10 @@ const form = { 'content-type': 'application/x-www-form-urlencoded' };
 describe('a machine AMD result arriving after the call ended', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
-  let app: App;
-  let server: FastifyInstance;
-
-  beforeAll(async () => {
-    app = makeApp(parseConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }));
-    server = await makeServer(app);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await app?.close();
-  });
+  const ctx = useTestApp(db, { QUEUE_PREFIX: prefix }, { server: {} });
 
   const post = async (path: string, body: string) => {
-    const response = await server.inject({ method: 'POST', url: path, payload: body, headers: form });
+    const response = await ctx.server.inject({ method: 'POST', url: path, payload: body, headers: form });
     expect(response.statusCode, response.body).toBe(200);
   };
   const contactRow = async (id: string) =>

@@ -1,11 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { makeApp, type App } from '../src/app.ts';
-import { parseConfig } from '../src/config.ts';
-import { makeServer } from '../src/http/server.ts';
+import { describe, expect, it } from 'vitest';
 import { makeSigningKeyPair, signCallback } from '../src/telnyx/signature.ts';
 import { answeredCallEvents, makeCallFixture } from './support/call-fixtures.ts';
+import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 
@@ -17,21 +14,12 @@ describe('callback signatures and hostile input', () => {
   const telnyx = makeSigningKeyPair();
   const forger = makeSigningKeyPair();
   let clock = new Date('2026-11-25T15:00:00Z');
-  let app: App;
-  let server: FastifyInstance;
 
-  beforeAll(async () => {
-    app = makeApp(parseConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, TELNYX_PUBLIC_KEY: telnyx.publicKey, LOG_LEVEL: 'silent' }));
-    server = await makeServer(app, { now: () => clock });
-  });
-  afterAll(async () => {
-    await server?.close();
-    await app?.close();
-  });
+  const ctx = useTestApp(db, { QUEUE_PREFIX: prefix, TELNYX_PUBLIC_KEY: telnyx.publicKey }, { server: { now: () => clock } });
 
   const nowSeconds = () => clock.getTime() / 1000;
   const send = (url: string, body: string, headers: Record<string, string>) =>
-    server.inject({ method: 'POST', url, payload: body, headers: { ...form, ...headers } });
+    ctx.server.inject({ method: 'POST', url, payload: body, headers: { ...form, ...headers } });
   const events = async (attemptId: string) => Number((await db.pool.query('SELECT count(*) FROM call_event WHERE attempt_id = $1', [attemptId])).rows[0].count);
 
   it('accepts a correctly signed POST callback', async () => {
@@ -47,12 +35,12 @@ describe('callback signatures and hostile input', () => {
     const [, ringing] = answeredCallEvents(fixture.call);
     const headers = signCallback(telnyx.privateKey, '', nowSeconds());
     for (const method of ['GET', 'POST'] as const) {
-      const response = await server.inject({ method, url: `/callbacks/status/${fixture.attemptId}?${ringing!.body}`, headers });
+      const response = await ctx.server.inject({ method, url: `/callbacks/status/${fixture.attemptId}?${ringing!.body}`, headers });
       expect(response.statusCode, response.body).toBe(403);
       expect(response.json().error).toMatchObject({ code: 'unauthorized', field: 'method' });
     }
     expect(await events(fixture.attemptId)).toBe(0);
-    expect((await server.inject({ method: 'GET', url: '/metrics' })).body).toContain('dialer_callback_signatures_rejected_total{reason="unsigned_fields"} 2');
+    expect((await ctx.server.inject({ method: 'GET', url: '/metrics' })).body).toContain('dialer_callback_signatures_rejected_total{reason="unsigned_fields"} 2');
   });
 
   it('refuses missing (401), forged, tampered, replayed-old and future signatures (403), storing nothing', async () => {
@@ -82,7 +70,7 @@ describe('callback signatures and hostile input', () => {
     expect((await send(url, body, signCallback(telnyx.privateKey, body, nowSeconds()))).statusCode).toBe(200);
     expect(await events(fixture.attemptId)).toBe(1);
 
-    const metrics = (await server.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = (await ctx.server.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/dialer_callback_signatures_rejected_total\{reason="missing"\} 2/);
     expect(metrics).toMatch(/dialer_callback_signatures_rejected_total\{reason="invalid"\} 4/);
     expect(metrics).toMatch(/dialer_callback_signatures_rejected_total\{reason="expired"\} 3/);
@@ -104,7 +92,7 @@ describe('callback signatures and hostile input', () => {
       const headers: Record<string, string> = { 'content-type': contentTypes[random(contentTypes.length)]! };
       if (signed) Object.assign(headers, signCallback(telnyx.privateKey, body, nowSeconds()));
       else if (random(2) === 0) Object.assign(headers, { 'telnyx-timestamp': String(random(1e9)), 'telnyx-signature-ed25519': raw.toString('base64').slice(0, 88) });
-      const response = await server.inject({ method: random(4) === 0 ? 'GET' : 'POST', url: paths[random(paths.length)]!, payload: body, headers });
+      const response = await ctx.server.inject({ method: random(4) === 0 ? 'GET' : 'POST', url: paths[random(paths.length)]!, payload: body, headers });
       expect(response.statusCode, `round ${round}: ${response.body}`).toBeLessThan(500);
     }
     const [initiated] = answeredCallEvents(fixture.call);

@@ -1,10 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
-import { makeApp, type App } from '../src/app.ts';
-import { parseConfig } from '../src/config.ts';
+import { describe, expect, it } from 'vitest';
 import { recordAccepted } from '../src/dialing/record-accepted.ts';
 import { recordAmbiguous } from '../src/dialing/record-ambiguous.ts';
-import { makeServer } from '../src/http/server.ts';
 import { countOutcomes } from '../src/results/count-outcomes.ts';
 import {
   flattenConversationCallback,
@@ -15,6 +11,7 @@ import {
   makeStatusCallbackPayload,
 } from '../src/telnyx/callback-payloads.ts';
 import { answeredCallEvents, makeCallFixture, permutations, type CallFixture } from './support/call-fixtures.ts';
+import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 
@@ -24,19 +21,9 @@ const json = { 'content-type': 'application/json' };
 describe('callback receiver', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
-  let app: App;
-  let server: FastifyInstance;
+  const ctx = useTestApp(db, { QUEUE_PREFIX: prefix }, { server: {} });
 
-  beforeAll(async () => {
-    app = makeApp(parseConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }));
-    server = await makeServer(app);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await app?.close();
-  });
-
-  const post = (path: string, body: string, headers: Record<string, string> = form) => server.inject({ method: 'POST', url: path, payload: body, headers });
+  const post = (path: string, body: string, headers: Record<string, string> = form) => ctx.server.inject({ method: 'POST', url: path, payload: body, headers });
   const attemptRow = async (id: string) => (await db.pool.query('SELECT * FROM call_attempt WHERE id = $1', [id])).rows[0];
   const eventCount = async (id: string) => Number((await db.pool.query('SELECT count(*) FROM call_event WHERE attempt_id = $1', [id])).rows[0].count);
   const campaignRow = async (id: string) => (await db.pool.query('SELECT * FROM campaign WHERE id = $1', [id])).rows[0];
@@ -159,7 +146,7 @@ describe('callback receiver', () => {
     const fixture = await makeCallFixture(db.pool);
     const at = new Date('2026-11-25T15:00:01Z');
     const ringing = makeStatusCallbackPayload(fixture.call, { status: 'ringing', sequenceNumber: 1, at, timestampStyle: 'rfc2822' });
-    const get = await server.inject({ method: 'GET', url: `/callbacks/status/${fixture.attemptId}?${formEncode(ringing)}` });
+    const get = await ctx.server.inject({ method: 'GET', url: `/callbacks/status/${fixture.attemptId}?${formEncode(ringing)}` });
     expect(get.statusCode, get.body).toBe(200);
     expect((await attemptRow(fixture.attemptId)).ringing_at.toISOString()).toBe(at.toISOString());
     const answered = makeStatusCallbackPayload(fixture.call, { status: 'in-progress', sequenceNumber: 2, at: new Date('2026-11-25T15:00:05Z') });
@@ -173,7 +160,7 @@ describe('callback receiver', () => {
       const fixture = await makeCallFixture(db.pool);
       const amd = formEncode(makeAmdCallbackPayload(fixture.call, { answeredBy: 'machine_end_beep', detectionDurationMs: 2400 }));
       const sendAmd = () =>
-        amdFirst ? post(`/callbacks/amd/${fixture.attemptId}`, amd) : server.inject({ method: 'GET', url: `/callbacks/amd/${fixture.attemptId}?${amd}` });
+        amdFirst ? post(`/callbacks/amd/${fixture.attemptId}`, amd) : ctx.server.inject({ method: 'GET', url: `/callbacks/amd/${fixture.attemptId}?${amd}` });
       if (amdFirst) expect((await sendAmd()).statusCode).toBe(200);
       await sendAll(fixture, answeredCallEvents(fixture.call));
       if (!amdFirst) expect((await sendAmd()).statusCode).toBe(200);
@@ -205,7 +192,7 @@ describe('callback receiver', () => {
       assistantId: 'assistant-1',
       durationSeconds: 60,
     });
-    const viaGet = await server.inject({ method: 'GET', url: `/callbacks/conversation/${fixture.attemptId}?${formEncode(flattenConversationCallback(ended))}` });
+    const viaGet = await ctx.server.inject({ method: 'GET', url: `/callbacks/conversation/${fixture.attemptId}?${formEncode(flattenConversationCallback(ended))}` });
     expect(viaGet.statusCode, viaGet.body).toBe(200);
     const stored = await db.pool.query(`SELECT status, payload FROM call_event WHERE attempt_id = $1 AND kind = 'conversation' ORDER BY received_at`, [fixture.attemptId]);
     expect(stored.rows.map((row) => row.status)).toEqual(['call.conversation.created', 'call.conversation.ended']);
@@ -320,7 +307,7 @@ describe('callback receiver', () => {
   });
 
   it('counts callbacks by kind and result in /metrics', async () => {
-    const response = await server.inject({ method: 'GET', url: '/metrics' });
+    const response = await ctx.server.inject({ method: 'GET', url: '/metrics' });
     expect(response.statusCode).toBe(200);
     expect(response.body).toMatch(/dialer_callbacks_total\{kind="status",result="stored"\} \d+/);
     expect(response.body).toMatch(/dialer_callbacks_total\{kind="status",result="malformed"\} [1-9]/);

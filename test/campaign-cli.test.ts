@@ -3,8 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDialerInProcess, type CliRun } from './support/cli.ts';
 import { useTestDatabase } from './support/database.ts';
 
 const db = useTestDatabase();
@@ -21,14 +21,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs the real `dialer` executable against this file's database (slow to start: used for exit codes and streams). */
-async function dialerProcess(...args: string[]): Promise<Run> {
+async function dialerProcess(...args: string[]): Promise<CliRun> {
   const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
   try {
     const { stdout, stderr } = await promisify(execFile)('node', ['src/cli/bin.mjs', ...args], { env });
@@ -39,22 +33,7 @@ async function dialerProcess(...args: string[]): Promise<Run> {
   }
 }
 
-/** Runs the same CLI entry point in this process, capturing what it writes. */
-async function dialer(...args: string[]): Promise<Run> {
-  const output = { stdout: '', stderr: '' };
-  const capture = (stream: 'stdout' | 'stderr') =>
-    vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output[stream] += String(chunk);
-      return true;
-    });
-  const spies = [capture('stdout'), capture('stderr')];
-  try {
-    const code = await main(['node', 'dialer', ...args]);
-    return { code, ...output };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-}
+const dialer = runDialerInProcess;
 
 async function configFile(name: string, content: unknown): Promise<string> {
   const path = join(dir, name);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCampaign } from '../src/dialing/lifecycle.ts';
 import {
   ledgerProblems,
@@ -6,10 +6,9 @@ import {
   readDialLedger,
   requestReconcile,
   spawnWorkerProcess,
-  startChaosStack,
+  useChaosStack,
   waitForCampaignDone,
   waitUntil,
-  type ChaosStack,
 } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
 import { useTestDatabase } from './support/database.ts';
@@ -21,28 +20,21 @@ import { useTestRedisPrefix } from './support/redis.ts';
 describe('chaos: SIGKILL a worker process mid-campaign', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
-  let stack: ChaosStack;
-
-  beforeAll(async () => {
-    stack = await startChaosStack(db, {
-      prefix,
-      simulator: { rateLimit: false, latencyMs: 150, callbackDelayMs: 5, callDurationMs: 30, seed: 11, outcomes: { completed: 6, 'no-answer': 2, busy: 1, voicemail: 1 } },
-      env: { ACCOUNT_CALLS_PER_SECOND: '1000', RECONCILE_GRACE_SECONDS: '30' },
-    });
-  });
-  afterAll(async () => {
-    await stack?.close();
+  const chaos = useChaosStack(db, {
+    prefix,
+    simulator: { rateLimit: false, latencyMs: 150, callbackDelayMs: 5, callDurationMs: 30, seed: 11, outcomes: { completed: 6, 'no-answer': 2, busy: 1, voicemail: 1 } },
+    env: { ACCOUNT_CALLS_PER_SECOND: '1000', RECONCILE_GRACE_SECONDS: '30' },
   });
 
   it('every contact ends final and the carrier saw each contact at most once per attempt', { timeout: 180_000 }, async () => {
     const contacts = 300;
-    const { campaignId } = await makeRunningCampaign(stack.app, contacts, { callsPerSecond: 100, maxConcurrentCalls: 1000 }, 'draft');
-    await startCampaign(stack.app, campaignId);
+    const { campaignId } = await makeRunningCampaign(chaos.stack.app, contacts, { callsPerSecond: 100, maxConcurrentCalls: 1000 }, 'draft');
+    await startCampaign(chaos.stack.app, campaignId);
 
-    const first = spawnWorkerProcess(stack);
-    await waitUntil(() => stack.simulator.calls.length >= 80, 'the first worker to be well into the campaign', 60_000, () => first.stderr());
+    const first = spawnWorkerProcess(chaos.stack);
+    await waitUntil(() => chaos.stack.simulator.calls.length >= 80, 'the first worker to be well into the campaign', 60_000, () => first.stderr());
     await first.sigkill();
-    const dialsAtKill = stack.simulator.calls.length;
+    const dialsAtKill = chaos.stack.simulator.calls.length;
     // The kill must land mid-campaign, with work left: otherwise this test proves nothing.
     expect(dialsAtKill).toBeLessThan(contacts);
     const claimedAtKill = await db.pool.query<{ count: number }>(
@@ -50,18 +42,18 @@ describe('chaos: SIGKILL a worker process mid-campaign', () => {
       [campaignId],
     );
 
-    const second = spawnWorkerProcess(stack);
+    const second = spawnWorkerProcess(chaos.stack);
     try {
       // Attempts the killed process claimed but never sent stay `claimed` with no callback: only the
       // reconciler (after the production grace period) may settle them, as failed_unknown.
-      const status = await waitForCampaignDone(stack.app, campaignId, { simulator: stack.simulator, timeoutMs: 100_000, onPoll: () => requestReconcile(stack.app) });
+      const status = await waitForCampaignDone(chaos.stack.app, campaignId, { simulator: chaos.stack.simulator, timeoutMs: 100_000, onPoll: () => requestReconcile(chaos.stack.app) });
       expect(status.status).toBe('completed');
     } finally {
       expect(await second.stop(), second.stderr()).toBe(0);
     }
-    await stack.simulator.callbacksSettled();
+    await chaos.stack.simulator.callbacksSettled();
 
-    const ledger = await readDialLedger(db.pool, stack.simulator, campaignId, 1);
+    const ledger = await readDialLedger(db.pool, chaos.stack.simulator, campaignId, 1);
     const problems = ledgerProblems(ledger);
     const context = JSON.stringify({ dialsAtKill, claimedAtKill: claimedAtKill.rows[0]?.count, ledger: { ...ledger, ...problems } });
     expect(problems, context).toEqual(noLedgerProblems);

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCampaign } from '../src/dialing/lifecycle.ts';
-import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, startChaosStack, waitForCampaignDone, type ChaosStack, type WorkerProcess } from './support/chaos-harness.ts';
+import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone, type WorkerProcess } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
@@ -10,30 +10,23 @@ import { useTestRedisPrefix } from './support/redis.ts';
 describe('chaos: three worker processes on one campaign', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
-  let stack: ChaosStack;
-
-  beforeAll(async () => {
-    stack = await startChaosStack(db, {
-      prefix,
-      simulator: { rateLimit: false, latencyMs: 40, callbackDelayMs: 5, callDurationMs: 30, seed: 7, outcomes: { completed: 5, 'no-answer': 3, busy: 2 } },
-      // The simulator stamps each dial when its process reads it. Under the full suite that process
-      // shares two cores with three workers, the receiver, Postgres and other test files, and reads in
-      // bursts: one run's stamps came in clusters 100 ms apart, holding dials sent 5 to 325 ms before,
-      // and CI's 123 dials in one second (guard 150) means about 380 ms. PACE_GUARD_MS is the knob for
-      // that delay between permit and arrival; here it is 500. What this test proves is that the three
-      // processes share one budget: uncoordinated, they would dial up to three times the rate.
-      env: { ACCOUNT_CALLS_PER_SECOND: '1000', PACE_GUARD_MS: '500' },
-    });
-  });
-  afterAll(async () => {
-    await stack?.close();
+  const chaos = useChaosStack(db, {
+    prefix,
+    simulator: { rateLimit: false, latencyMs: 40, callbackDelayMs: 5, callDurationMs: 30, seed: 7, outcomes: { completed: 5, 'no-answer': 3, busy: 2 } },
+    // The simulator stamps each dial when its process reads it. Under the full suite that process
+    // shares two cores with three workers, the receiver, Postgres and other test files, and reads in
+    // bursts: one run's stamps came in clusters 100 ms apart, holding dials sent 5 to 325 ms before,
+    // and CI's 123 dials in one second (guard 150) means about 380 ms. PACE_GUARD_MS is the knob for
+    // that delay between permit and arrival; here it is 500. What this test proves is that the three
+    // processes share one budget: uncoordinated, they would dial up to three times the rate.
+    env: { ACCOUNT_CALLS_PER_SECOND: '1000', PACE_GUARD_MS: '500' },
   });
 
   it('every contact ends final, each dialed once per attempt, and the pace holds across processes', { timeout: 180_000 }, async () => {
     const contacts = 300;
     const callsPerSecond = 100;
     const { campaignId } = await makeRunningCampaign(
-      stack.app,
+      chaos.stack.app,
       contacts,
       { callsPerSecond, maxConcurrentCalls: 1000, retry: { maxAttempts: 2, retryOn: ['no_answer', 'busy'], delaySeconds: 60 } },
       'draft',
@@ -41,18 +34,18 @@ describe('chaos: three worker processes on one campaign', () => {
     // The config allows at least 60 s between attempts; a test cannot wait that long, so the stored
     // config (what finishAttempt reads) is shortened to 1 s. Everything else goes through the real path.
     await db.pool.query(`UPDATE campaign SET config = jsonb_set(config, '{retry,delaySeconds}', '1') WHERE id = $1`, [campaignId]);
-    await startCampaign(stack.app, campaignId);
+    await startCampaign(chaos.stack.app, campaignId);
 
-    const workers: WorkerProcess[] = [1, 2, 3].map(() => spawnWorkerProcess(stack, ['--concurrency', '20']));
+    const workers: WorkerProcess[] = [1, 2, 3].map(() => spawnWorkerProcess(chaos.stack, ['--concurrency', '20']));
     try {
-      const status = await waitForCampaignDone(stack.app, campaignId, { simulator: stack.simulator, timeoutMs: 120_000 });
+      const status = await waitForCampaignDone(chaos.stack.app, campaignId, { simulator: chaos.stack.simulator, timeoutMs: 120_000 });
       expect(status.status).toBe('completed');
     } finally {
       for (const worker of workers) expect(await worker.stop(), worker.stderr()).toBe(0);
     }
-    await stack.simulator.callbacksSettled();
+    await chaos.stack.simulator.callbacksSettled();
 
-    const ledger = await readDialLedger(db.pool, stack.simulator, campaignId, 2);
+    const ledger = await readDialLedger(db.pool, chaos.stack.simulator, campaignId, 2);
     const problems = ledgerProblems(ledger);
     const context = JSON.stringify({ ...ledger, ...problems });
     expect(problems, context).toEqual(noLedgerProblems);
@@ -62,6 +55,6 @@ describe('chaos: three worker processes on one campaign', () => {
     expect(ledger.attempts, context).toBeGreaterThan(contacts);
     expect(ledger.activeCalls, context).toBe(0);
     // callsPerSecond is one budget shared by the three processes, measured where the calls land.
-    expect(stack.simulator.peakCallsInWindow(1000)).toBeLessThanOrEqual(callsPerSecond);
+    expect(chaos.stack.simulator.peakCallsInWindow(1000)).toBeLessThanOrEqual(callsPerSecond);
   });
 });

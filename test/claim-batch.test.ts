@@ -1,10 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, type App } from '../src/app.ts';
-import { parseConfig } from '../src/config.ts';
+import { describe, expect, it } from 'vitest';
 import { makeClaimBatcher } from '../src/dialing/claim-batcher.ts';
 import { claimContacts } from '../src/dialing/claim-contact.ts';
 import { undoUnplacedClaim } from '../src/dialing/undo-unplaced-claim.ts';
 import type { DialJob } from '../src/jobs/catalog.ts';
+import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
@@ -14,14 +13,7 @@ import { useTestRedisPrefix } from './support/redis.ts';
 describe('batched claims', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
-  let app: App;
-
-  beforeAll(() => {
-    app = makeApp(parseConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  const ctx = useTestApp(db, { QUEUE_PREFIX: prefix });
 
   const queueAll = (campaignId: string) => db.pool.query(`UPDATE contact SET state = 'queued' WHERE campaign_id = $1`, [campaignId]);
   const jobsOf = (campaignId: string, contactIds: string[]): DialJob[] => contactIds.map((contactId) => ({ campaignId, contactId, attemptNumber: 1 }));
@@ -37,9 +29,9 @@ describe('batched claims', () => {
     ).rows[0]!;
 
   it('with fewer free slots than the batch needs, claims in order up to the cap and no further', async () => {
-    const { campaignId, contactIds } = await makeRunningCampaign(app, 5, { maxConcurrentCalls: 3 });
+    const { campaignId, contactIds } = await makeRunningCampaign(ctx.app, 5, { maxConcurrentCalls: 3 });
     await queueAll(campaignId);
-    const results = await claimContacts(app.pool, campaignId, jobsOf(campaignId, contactIds));
+    const results = await claimContacts(ctx.app.pool, campaignId, jobsOf(campaignId, contactIds));
     expect(results.map((result) => result.kind)).toEqual(['claimed', 'claimed', 'claimed', 'noSlot', 'noSlot']);
     expect(await counts(campaignId)).toEqual({ active_calls: 3, attempts: 3, dialing: 3 });
     const queued = await db.pool.query(`SELECT id FROM contact WHERE campaign_id = $1 AND state = 'queued' ORDER BY id`, [campaignId]);
@@ -47,13 +39,13 @@ describe('batched claims', () => {
   });
 
   it('answers each job of a mixed batch for itself', async () => {
-    const { campaignId, contactIds, phones } = await makeRunningCampaign(app, 4);
+    const { campaignId, contactIds, phones } = await makeRunningCampaign(ctx.app, 4);
     await queueAll(campaignId);
     await db.pool.query(`UPDATE contact SET state = 'pending' WHERE id = $1`, [contactIds[1]]);
     await db.pool.query(`INSERT INTO do_not_call (phone, scope) VALUES ($1, 'global')`, [phones[3]]);
     const jobs = jobsOf(campaignId, contactIds);
     jobs[2] = { ...jobs[2]!, attemptNumber: 2 }; // a stale job for an attempt that is not next
-    const results = await claimContacts(app.pool, campaignId, jobs);
+    const results = await claimContacts(ctx.app.pool, campaignId, jobs);
     expect(results.map((result) => result.kind)).toEqual(['claimed', 'notClaimable', 'notClaimable', 'suppressed']);
     const claimed = results[0]!;
     if (claimed.kind !== 'claimed') throw new Error('expected a claim');
@@ -63,9 +55,9 @@ describe('batched claims', () => {
   });
 
   it('two batchers (two worker processes) with every job twice claim each contact exactly once', async () => {
-    const { campaignId, contactIds } = await makeRunningCampaign(app, 60, { maxConcurrentCalls: 45 });
+    const { campaignId, contactIds } = await makeRunningCampaign(ctx.app, 60, { maxConcurrentCalls: 45 });
     await queueAll(campaignId);
-    const [one, two] = [makeClaimBatcher(app.pool, { maxBatch: 7 }), makeClaimBatcher(app.pool, { maxBatch: 11 })];
+    const [one, two] = [makeClaimBatcher(ctx.app.pool, { maxBatch: 7 }), makeClaimBatcher(ctx.app.pool, { maxBatch: 11 })];
     const jobs = jobsOf(campaignId, contactIds);
     const results = await Promise.all([...jobs, ...jobs].flatMap((job) => [one(job), two(job)]));
     const kinds = results.map((result) => result.kind);
@@ -77,17 +69,17 @@ describe('batched claims', () => {
   });
 
   it('an undone claim gives back its slot and attempt; canceled meanwhile, its contact is canceled', async () => {
-    const { campaignId, contactIds } = await makeRunningCampaign(app, 2);
+    const { campaignId, contactIds } = await makeRunningCampaign(ctx.app, 2);
     await queueAll(campaignId);
-    const claims = await claimContacts(app.pool, campaignId, jobsOf(campaignId, contactIds));
+    const claims = await claimContacts(ctx.app.pool, campaignId, jobsOf(campaignId, contactIds));
     const [first, second] = claims.map((result) => {
       if (result.kind !== 'claimed') throw new Error(`expected a claim, got ${result.kind}`);
       return result.claim.attemptId;
     });
-    expect(await undoUnplacedClaim(app.pool, { attemptId: first!, campaignId, contactId: contactIds[0]! }, 'queued')).toBe(true);
-    expect(await undoUnplacedClaim(app.pool, { attemptId: first!, campaignId, contactId: contactIds[0]! }, 'queued')).toBe(false);
+    expect(await undoUnplacedClaim(ctx.app.pool, { attemptId: first!, campaignId, contactId: contactIds[0]! }, 'queued')).toBe(true);
+    expect(await undoUnplacedClaim(ctx.app.pool, { attemptId: first!, campaignId, contactId: contactIds[0]! }, 'queued')).toBe(false);
     await db.pool.query(`UPDATE campaign SET status = 'canceled' WHERE id = $1`, [campaignId]);
-    expect(await undoUnplacedClaim(app.pool, { attemptId: second!, campaignId, contactId: contactIds[1]! }, 'queued')).toBe(true);
+    expect(await undoUnplacedClaim(ctx.app.pool, { attemptId: second!, campaignId, contactId: contactIds[1]! }, 'queued')).toBe(true);
     const contacts = await db.pool.query(`SELECT id, state, outcome, attempt_count FROM contact WHERE campaign_id = $1`, [campaignId]);
     const byId = Object.fromEntries(contacts.rows.map((row) => [row.id, row]));
     expect(byId[contactIds[0]!]).toMatchObject({ state: 'queued', outcome: null, attempt_count: 0 });

@@ -1,13 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, type App } from '../src/app.ts';
+import { describe, expect, it } from 'vitest';
 import { parseCallbackBody } from '../src/callbacks/parse-callback-body.ts';
 import { readCallbackFacts } from '../src/callbacks/read-callback-facts.ts';
 import { recordCallbacks, type CallbackToRecord } from '../src/callbacks/record-callback.ts';
-import { parseConfig } from '../src/config.ts';
 import { claimContact } from '../src/dialing/claim-contact.ts';
 import { finishAttempts, type AttemptToFinish } from '../src/dialing/finish-attempt.ts';
 import { withTransaction } from '../src/dialing/with-transaction.ts';
 import { answeredCallEvents, makeCallFixture } from './support/call-fixtures.ts';
+import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
@@ -16,14 +15,7 @@ import { useTestRedisPrefix } from './support/redis.ts';
 describe('finishAttempts: a batch of ended calls', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
-  let app: App;
-
-  beforeAll(() => {
-    app = makeApp(parseConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  const ctx = useTestApp(db, { QUEUE_PREFIX: prefix });
 
   const campaign = async (id: string) => (await db.pool.query(`SELECT * FROM campaign WHERE id = $1`, [id])).rows[0];
   const contactStates = async (ids: string[]) =>
@@ -32,13 +24,13 @@ describe('finishAttempts: a batch of ended calls', () => {
     );
   const releasedSlots = async (attemptIds: string[]) =>
     (await db.pool.query(`SELECT count(*)::int AS count FROM call_attempt WHERE id = ANY($1) AND slot_released_at IS NOT NULL`, [attemptIds])).rows[0].count;
-  const finish = (attempts: AttemptToFinish[]) => withTransaction(app.pool, (client) => finishAttempts(client, attempts));
+  const finish = (attempts: AttemptToFinish[]) => withTransaction(ctx.app.pool, (client) => finishAttempts(client, attempts));
 
   async function claimAll(campaignId: string, contactIds: string[], attemptNumber: number): Promise<string[]> {
     const attemptIds: string[] = [];
     for (const contactId of contactIds) {
       await db.pool.query(`UPDATE contact SET state = 'queued' WHERE id = $1`, [contactId]);
-      const result = await claimContact(app.pool, { campaignId, contactId, attemptNumber });
+      const result = await claimContact(ctx.app.pool, { campaignId, contactId, attemptNumber });
       if (result.kind !== 'claimed') throw new Error(`expected a claim, got ${result.kind}`);
       attemptIds.push(result.claim.attemptId);
     }
@@ -46,7 +38,7 @@ describe('finishAttempts: a batch of ended calls', () => {
   }
 
   it('finishes many calls of one campaign: one slot each, retries per policy, completed with the last final contact', async () => {
-    const { campaignId, contactIds } = await makeRunningCampaign(app, 6, { retry: { maxAttempts: 2, retryOn: ['no_answer'], delaySeconds: 600 } });
+    const { campaignId, contactIds } = await makeRunningCampaign(ctx.app, 6, { retry: { maxAttempts: 2, retryOn: ['no_answer'], delaySeconds: 600 } });
     const first = await claimAll(campaignId, contactIds, 1);
     const batch: AttemptToFinish[] = [
       ...first.slice(0, 4).map((attemptId) => ({ attemptId, terminalState: 'completed' as const })),
@@ -80,8 +72,8 @@ describe('finishAttempts: a batch of ended calls', () => {
   });
 
   it('finishes calls of two campaigns in one batch: each campaign counts only its own slots', async () => {
-    const one = await makeRunningCampaign(app, 3);
-    const two = await makeRunningCampaign(app, 3);
+    const one = await makeRunningCampaign(ctx.app, 3);
+    const two = await makeRunningCampaign(ctx.app, 3);
     const oneAttempts = await claimAll(one.campaignId, one.contactIds, 1);
     const twoAttempts = await claimAll(two.campaignId, two.contactIds, 1);
     // Interleaved, all of campaign one and two of campaign two's three calls, one of them twice.

@@ -1,25 +1,17 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, type App } from '../src/app.ts';
-import { parseConfig } from '../src/config.ts';
+import { describe, expect, it } from 'vitest';
 import { makeDryRun } from '../src/scheduling/dry-run.ts';
+import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { makeCampaignWithContacts } from './support/scheduling-fixtures.ts';
 
 describe('dry run', () => {
   const db = useTestDatabase();
-  let app: App;
-
-  beforeAll(() => {
-    app = makeApp(parseConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', ACCOUNT_CALLS_PER_SECOND: '2' }));
-  });
-  afterAll(async () => {
-    await app?.close();
-  });
+  const ctx = useTestApp(db, { ACCOUNT_CALLS_PER_SECOND: '2' });
 
   it('counts contacts by state, invalid and suppressed, groups what is left by zone and estimates the finish', async () => {
-    const { campaignId } = await makeCampaignWithContacts(app, {
+    const { campaignId } = await makeCampaignWithContacts(ctx.app, {
       status: 'draft',
       config: { callsPerSecond: 10, maxConcurrentCalls: 1000, retry: { maxAttempts: 2 } },
       contacts: [
@@ -35,7 +27,7 @@ describe('dry run', () => {
     await db.pool.query(`INSERT INTO import_rejection (import_id, row_number, reason, raw) VALUES ($1, 2, 'bad', 'x'), ($1, 5, 'bad', 'y')`, [rows[0]!.id]);
 
     // Wednesday 2026-11-25 15:00 UTC: 10:00 New York, 07:00 Los Angeles, 16:00 Paris.
-    const result = await makeDryRun(app, campaignId, { now: new Date('2026-11-25T15:00:00Z'), averageCallSeconds: 60 });
+    const result = await makeDryRun(ctx.app, campaignId, { now: new Date('2026-11-25T15:00:00Z'), averageCallSeconds: 60 });
 
     expect(result).toMatchObject({
       campaignId,
@@ -57,16 +49,16 @@ describe('dry run', () => {
   });
 
   it('takes the cron schedule into account', async () => {
-    const { campaignId } = await makeCampaignWithContacts(app, { contacts: [{ phone: '+12125550601' }] });
+    const { campaignId } = await makeCampaignWithContacts(ctx.app, { contacts: [{ phone: '+12125550601' }] });
     await db.pool.query(`UPDATE campaign SET schedule_cron = '0 11 * * 1-5', schedule_tz = 'America/New_York' WHERE id = $1`, [campaignId]);
-    const result = await makeDryRun(app, campaignId, { now: new Date('2026-11-25T15:00:00Z'), averageCallSeconds: 60 });
+    const result = await makeDryRun(ctx.app, campaignId, { now: new Date('2026-11-25T15:00:00Z'), averageCallSeconds: 60 });
     // First tick 11:00 New York; 5 concurrent calls of 60 s sustain 1/12 dials per second.
     expect(result.estimate.finishAt).toBe('2026-11-25T16:01:12.000Z');
     expect(result.estimate.assumptions.schedule).toEqual({ cron: '0 11 * * 1-5', tz: 'America/New_York' });
   });
 
   it('`dialer dry-run NAME --json` prints the report; an unknown campaign fails with one line', async () => {
-    const { campaignId } = await makeCampaignWithContacts(app, { config: { name: 'dry run cli' }, contacts: [{ phone: '+12125550701' }] });
+    const { campaignId } = await makeCampaignWithContacts(ctx.app, { config: { name: 'dry run cli' }, contacts: [{ phone: '+12125550701' }] });
     const run = promisify(execFile);
     const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
     const [success, failure] = await Promise.all([

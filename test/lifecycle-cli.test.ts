@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runDialerInProcess } from './support/cli.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useCsvFiles } from './support/import-fixtures.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
@@ -14,22 +14,7 @@ beforeAll(() => {
   process.env.LOG_LEVEL = 'silent';
 });
 
-/** Runs the CLI entry point in this process, capturing what it writes. */
-async function dialer(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const output = { stdout: '', stderr: '' };
-  const capture = (stream: 'stdout' | 'stderr') =>
-    vi.spyOn(process[stream], 'write').mockImplementation((chunk: string | Uint8Array) => {
-      output[stream] += String(chunk);
-      return true;
-    });
-  const spies = [capture('stdout'), capture('stderr')];
-  try {
-    const code = await main(['node', 'dialer', ...args]);
-    return { code, ...output };
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-}
+const dialer = runDialerInProcess;
 
 async function makeCampaign(name: string): Promise<string> {
   const campaign = await db.prisma.campaign.create({

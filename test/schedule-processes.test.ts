@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCampaign } from '../src/dialing/lifecycle.ts';
 import { makeQueue } from '../src/jobs/queues.ts';
 import type { TickResult } from '../src/scheduling/run-schedule-tick.ts';
 import { makeSchedulerId, scheduleCampaign } from '../src/scheduling/schedules.ts';
-import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, startChaosStack, waitForCampaignDone, waitUntil, type ChaosStack, type WorkerProcess } from './support/chaos-harness.ts';
+import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone, waitUntil, type WorkerProcess } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
@@ -14,29 +14,22 @@ import { useTestRedisPrefix } from './support/redis.ts';
 describe('cron schedule across three worker processes', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
-  let stack: ChaosStack;
-
-  beforeAll(async () => {
-    stack = await startChaosStack(db, {
-      prefix,
-      simulator: { rateLimit: false, latencyMs: 10, callbackDelayMs: 5, callDurationMs: 30, outcomes: { completed: 1 } },
-      env: { ACCOUNT_CALLS_PER_SECOND: '1000' },
-    });
-  });
-  afterAll(async () => {
-    await stack?.close();
+  const chaos = useChaosStack(db, {
+    prefix,
+    simulator: { rateLimit: false, latencyMs: 10, callbackDelayMs: 5, callDurationMs: 30, outcomes: { completed: 1 } },
+    env: { ACCOUNT_CALLS_PER_SECOND: '1000' },
   });
 
   it('one run per tick: every fire time handled once, the campaign dialed once', { timeout: 180_000 }, async () => {
     const contacts = 20;
-    const { campaignId } = await makeRunningCampaign(stack.app, contacts, { callsPerSecond: 50 }, 'draft');
-    await scheduleCampaign(stack.app, campaignId, '* * * * * *');
-    await startCampaign(stack.app, campaignId);
-    const queue = makeQueue(stack.app, 'scheduleTick');
-    const workers: WorkerProcess[] = [1, 2, 3].map(() => spawnWorkerProcess(stack, ['--concurrency', '10']));
+    const { campaignId } = await makeRunningCampaign(chaos.stack.app, contacts, { callsPerSecond: 50 }, 'draft');
+    await scheduleCampaign(chaos.stack.app, campaignId, '* * * * * *');
+    await startCampaign(chaos.stack.app, campaignId);
+    const queue = makeQueue(chaos.stack.app, 'scheduleTick');
+    const workers: WorkerProcess[] = [1, 2, 3].map(() => spawnWorkerProcess(chaos.stack, ['--concurrency', '10']));
     const handledTicks = async () => (await queue.getCompleted()).filter((job) => job.id?.startsWith(`repeat:${makeSchedulerId(campaignId)}:`));
     try {
-      const status = await waitForCampaignDone(stack.app, campaignId, { simulator: stack.simulator, timeoutMs: 120_000 });
+      const status = await waitForCampaignDone(chaos.stack.app, campaignId, { simulator: chaos.stack.simulator, timeoutMs: 120_000 });
       expect(status.status).toBe('completed');
       // Let a few more fire times pass with all three processes listening.
       const seen = (await handledTicks()).length;
@@ -52,8 +45,8 @@ describe('cron schedule across three worker processes', () => {
     expect(results.filter((result) => result.started && (result as { enqueued: number }).enqueued > 0)).toHaveLength(1);
     await queue.close();
 
-    await stack.simulator.callbacksSettled();
-    const ledger = await readDialLedger(db.pool, stack.simulator, campaignId, 1);
+    await chaos.stack.simulator.callbacksSettled();
+    const ledger = await readDialLedger(db.pool, chaos.stack.simulator, campaignId, 1);
     expect(ledger.dials, JSON.stringify(ledger)).toBe(contacts);
     expect(ledgerProblems(ledger), JSON.stringify(ledger)).toEqual(noLedgerProblems);
   });

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { makeApp, type App } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { getCampaignStatus, type CampaignStatusReport } from '../../src/dialing/campaign-status.ts';
@@ -123,6 +124,18 @@ export async function startChaosStack(
       if (code !== 0) throw new Error(`dialer serve exited ${code}: ${receiver.stderr()}`);
     },
   };
+}
+
+/** startChaosStack in beforeAll, closed in afterAll; read `.stack` inside tests and hooks. */
+export function useChaosStack(db: TestDatabase, options: Parameters<typeof startChaosStack>[1]): { stack: ChaosStack } {
+  const handle = {} as { stack: ChaosStack };
+  beforeAll(async () => {
+    handle.stack = await startChaosStack(db, options);
+  });
+  afterAll(async () => {
+    await handle.stack?.close();
+  });
+  return handle;
 }
 
 /** A `dialer worker` child process: the real CLI, exactly as operators run it. */
