@@ -22,18 +22,18 @@ async function startServe(): Promise<{ serve: ServeProcess; port: number }> {
   return { serve, port };
 }
 
-/** One POST; resolves to its status code, or to the error code when the connection was refused or reset. */
-function post(agent: Agent, port: number, path: string, body: string): Promise<number | string> {
+/** One POST; resolves to its status code (or the error code when the connection was refused or reset) and its Connection header. */
+function post(agent: Agent, port: number, path: string, body: string): Promise<{ status: number | string; connection?: string }> {
   return new Promise((resolve) => {
     const req = request(
       { agent, host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
       (response) => {
         response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }));
+        response.on('error', (error: NodeJS.ErrnoException) => resolve({ status: error.code ?? 'error' }));
       },
     );
-    req.on('error', (error: NodeJS.ErrnoException) => resolve(error.code ?? 'error'));
+    req.on('error', (error: NodeJS.ErrnoException) => resolve({ status: error.code ?? 'error' }));
     req.end(body);
   });
 }
@@ -51,7 +51,7 @@ describe('dialer serve on SIGTERM', () => {
     let signaled = false;
     const senders = fixtures.map(async (fixture) => {
       for (const [sequence, event] of answeredCallEvents(fixture.call).entries()) {
-        const status = await post(agent, port, `/callbacks/status/${fixture.attemptId}`, event.body);
+        const { status } = await post(agent, port, `/callbacks/status/${fixture.attemptId}`, event.body);
         answers.push({ attemptId: fixture.attemptId, sequence, status });
         if (!signaled && answers.length >= fixtures.length * 2) {
           signaled = true;
@@ -122,6 +122,32 @@ describe('dialer serve on SIGTERM', () => {
     expect(code).toBe(0);
     const stored = await db.pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM call_event WHERE attempt_id = ANY($1)`, [attemptIds]);
     expect(stored.rows[0]!.count).toBe(fixtures.length * 2);
+  }, 60_000);
+
+  it('ends a keep-alive connection once its request in flight is answered, so an idle client does not hold the exit', async () => {
+    // A request admitted before SIGTERM used to leave its connection open for keep-alive after its
+    // answer, and close() waited for it until keepAliveTimeout (72 s). The client here keeps its idle
+    // socket open until the server exits, as a Telnyx or load-balancer connection pool does.
+    const fixture = await makeCallFixture(db.pool);
+    const { serve, port } = await startServe();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const locker = await db.pool.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT id FROM call_attempt WHERE id = $1 FOR UPDATE', [fixture.attemptId]);
+      const answer = post(agent, port, `/callbacks/status/${fixture.attemptId}`, answeredCallEvents(fixture.call)[0]!.body);
+      await waitFor(async () => (await lockWaiters()) > 0, 'the callback batch waiting on the locked attempt');
+      const exited = once(serve.child, 'exit') as Promise<[number | null]>;
+      serve.child.kill('SIGTERM');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await locker.query('COMMIT');
+      expect(await answer).toEqual({ status: 200, connection: 'close' });
+      const outcome = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running after 15 s'), 15_000))]);
+      expect(outcome).toEqual([0, null]);
+    } finally {
+      locker.release();
+      agent.destroy();
+    }
   }, 60_000);
 });
 

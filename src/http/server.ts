@@ -25,6 +25,7 @@ export async function makeServer(app: App, { now = () => new Date() }: ServerOpt
   });
   const metrics = makeMetrics(app);
   waitForHandlersOnClose(server);
+  closeConnectionsAfterResponseOnClose(server);
   server.setErrorHandler(replyWithError);
   server.setNotFoundHandler((request, reply) =>
     reply.code(404).send({ error: { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}`, field: null } }),
@@ -33,6 +34,24 @@ export async function makeServer(app: App, { now = () => new Date() }: ServerOpt
   await server.register(callbackRoutes, { app, metrics, now });
   await server.register(operatorRoutes, { app });
   return server;
+}
+
+/**
+ * close() ends the connections that are idle when it starts, and fastify answers new requests 503 with
+ * `Connection: close`; but a request already in progress left its connection open for keep-alive once
+ * answered, and that idle connection held close() (and SIGTERM) until keepAliveTimeout, 72 s. Once
+ * closing, every response says `Connection: close`, so Node ends its connection after it.
+ */
+function closeConnectionsAfterResponseOnClose(server: FastifyInstance): void {
+  let closing = false;
+  server.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  server.addHook('onSend', (_request, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
 }
 
 /**
