@@ -238,6 +238,20 @@ describe('callback receiver', () => {
     expect(await campaignRow(fixture.campaignId)).toMatchObject({ consecutive_rejections: 0, last_rejection_code: null });
   });
 
+  it('an ambiguous dial failure leaves its attempt unknown, or as its callbacks left it, and the contact in a call', async () => {
+    const claimed = await makeCallFixture(db.pool, { attemptState: 'claimed', withCallSid: false });
+    const advanced = await makeCallFixture(db.pool, { attemptState: 'ringing' });
+    for (const fixture of [claimed, advanced]) {
+      await db.pool.query(`UPDATE contact SET state = 'dialing' WHERE id = $1`, [fixture.contactId]);
+      await recordAmbiguous(db.pool, fixture.attemptId, 'timeout after sending');
+      const { rows } = await db.pool.query(`SELECT state FROM contact WHERE id = $1`, [fixture.contactId]);
+      expect(rows[0]).toEqual({ state: 'in_call' });
+    }
+    expect(await attemptRow(claimed.attemptId)).toMatchObject({ state: 'unknown', error_detail: 'timeout after sending' });
+    expect(await attemptRow(claimed.attemptId)).not.toMatchObject({ responded_at: null });
+    expect(await attemptRow(advanced.attemptId)).toMatchObject({ state: 'ringing', error_detail: null });
+  });
+
   it("a late dial answer for an attempt already settled never moves the contact's next attempt", async () => {
     const fixture = await makeCallFixture(db.pool, { attemptState: 'failed_unknown' });
     // The reconciler settled attempt 1 and the retry policy's attempt 2 is being dialed now.

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { markContactInCallCte } from './mark-contact-in-call.ts';
 import { nowUtcSql } from './sql-time.ts';
 
 // One statement (one round trip, one commit per placed call). Callbacks may already have advanced the
@@ -12,11 +13,7 @@ WITH attempt AS (
   UPDATE call_attempt SET call_sid = COALESCE(call_sid, $2), responded_at = COALESCE(responded_at, ${nowUtcSql}),
     state = CASE WHEN state = 'claimed' THEN 'accepted'::"AttemptState" ELSE state END, updated_at = ${nowUtcSql}
   WHERE id = $1 RETURNING contact_id, attempt_number
-), in_call AS (
-  UPDATE contact c SET state = 'in_call', updated_at = ${nowUtcSql}
-  FROM attempt a WHERE c.id = a.contact_id AND c.attempt_count = a.attempt_number AND c.state = 'dialing'
-  RETURNING c.id
-), reset AS (
+), ${markContactInCallCte}, reset AS (
   UPDATE campaign SET consecutive_rejections = 0, last_rejection_code = NULL
   WHERE id = $3 AND consecutive_rejections > 0 AND EXISTS (SELECT 1 FROM attempt)
   RETURNING id
