@@ -75,10 +75,10 @@ async function waitUntilRedisAnswers(url: string, timeoutMs = 10_000): Promise<v
 }
 
 /**
- * The carrier (simulator) in this process, the callback receiver as a `dialer serve` process, and an
- * App for seeding and reading. The receiver has a process of its own so that its work (verifying and
- * storing every callback) does not hold up the simulator's event loop, which stamps each dial as it
- * arrives: the pace is asserted on those stamps.
+ * The carrier (simulator) in this process, the callback receiver as a `dialer serve` process (as
+ * operators run it), and an App for seeding and reading. With the receiver out of this process, its
+ * work (verifying and storing every callback) no longer shares the event loop of the simulator, which
+ * stamps each dial as it arrives: the pace is asserted on those stamps.
  */
 export interface ChaosStack {
   simulator: Simulator;
