@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfigJson, readConfigFile } from '../src/campaigns/read-config-file.ts';
 import { parseCampaignConfig } from '../src/campaigns/parse-campaign-config.ts';
 import { DialerError } from '../src/errors.ts';
+import { failureOf } from './support/errors.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -13,15 +14,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-async function failureOf(promise: Promise<unknown>): Promise<DialerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DialerError);
-  return error as DialerError;
-}
 
 function jsonFailure(text: string): string {
   try {

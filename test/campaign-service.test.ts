@@ -1,21 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeApp, type App } from '../src/app.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign } from '../src/campaigns/create-campaign.ts';
 import { getCampaign } from '../src/campaigns/get-campaign.ts';
 import { listCampaigns } from '../src/campaigns/list-campaigns.ts';
-import { parseConfig } from '../src/config.ts';
-import { DialerError } from '../src/errors.ts';
+import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
+import { failureOf } from './support/errors.ts';
 
 const db = useTestDatabase();
-let app: App;
-
-beforeAll(() => {
-  app = makeApp(parseConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' }));
-});
-afterAll(async () => {
-  await app?.close();
-});
+const ctx = useTestApp(db);
 
 const sipPassword = 'S3cret-SIP-pa55word';
 const validInput = {
@@ -29,18 +21,9 @@ const validInput = {
   sipAuthPassword: sipPassword,
 };
 
-async function failureOf(promise: Promise<unknown>): Promise<DialerError> {
-  const error = await promise.then(
-    () => undefined,
-    (caught: unknown) => caught,
-  );
-  expect(error).toBeInstanceOf(DialerError);
-  return error as DialerError;
-}
-
 describe('createCampaign', () => {
   it('stores a draft campaign with the parsed config and its concurrency limit', async () => {
-    const created = await createCampaign(app, validInput);
+    const created = await createCampaign(ctx.app, validInput);
     expect(created).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Renewals', status: 'draft' });
     const { rows } = await db.pool.query(
       'SELECT name, status, max_concurrent_calls, active_calls, config FROM campaign WHERE id = $1',
@@ -59,7 +42,7 @@ describe('createCampaign', () => {
 
   it('refuses an invalid config with every problem, storing nothing', async () => {
     const before = await db.prisma.campaign.count();
-    const error = await failureOf(createCampaign(app, { ...validInput, timeout: 500, maxConcurrentCalls: 0 }));
+    const error = await failureOf(createCampaign(ctx.app, { ...validInput, timeout: 500, maxConcurrentCalls: 0 }));
     expect(error.code).toBe('invalid_config');
     expect(error.field).toBe('maxConcurrentCalls');
     expect(error.message).toContain('maxConcurrentCalls: must be an integer from 1 to 100000');
@@ -74,8 +57,8 @@ describe('listCampaigns and getCampaign', () => {
   let second: string;
 
   beforeAll(async () => {
-    first = (await createCampaign(app, { ...validInput, name: 'First' })).id;
-    second = (await createCampaign(app, { ...validInput, name: 'Second', maxConcurrentCalls: 2 })).id;
+    first = (await createCampaign(ctx.app, { ...validInput, name: 'First' })).id;
+    second = (await createCampaign(ctx.app, { ...validInput, name: 'Second', maxConcurrentCalls: 2 })).id;
     await db.prisma.contact.createMany({
       data: [
         { campaignId: second, phone: '+13125550101' },
@@ -88,7 +71,7 @@ describe('listCampaigns and getCampaign', () => {
   });
 
   it('lists campaigns newest first with their contact counts', async () => {
-    const campaigns = await listCampaigns(app);
+    const campaigns = await listCampaigns(ctx.app);
     const mine = campaigns.filter((c) => c.id === first || c.id === second);
     expect(mine.map((c) => [c.name, c.contacts, c.maxConcurrentCalls, c.activeCalls, c.status])).toEqual([
       ['Second', 4, 2, 0, 'draft'],
@@ -98,7 +81,7 @@ describe('listCampaigns and getCampaign', () => {
   });
 
   it('shows one campaign with its redacted config and contacts per state', async () => {
-    const details = await getCampaign(app, second);
+    const details = await getCampaign(ctx.app, second);
     expect(details).toMatchObject({ id: second, name: 'Second', status: 'draft', maxConcurrentCalls: 2, activeCalls: 0 });
     expect(details.contacts).toEqual({
       total: 4,
@@ -129,14 +112,14 @@ describe('listCampaigns and getCampaign', () => {
   it.each(['not-a-uuid', '', "'; DROP TABLE campaign; --", '00000000-0000-0000-0000-00000000000g'])(
     'gives not_found for the malformed id %j',
     async (id) => {
-      const error = await failureOf(getCampaign(app, id));
+      const error = await failureOf(getCampaign(ctx.app, id));
       expect(error.code).toBe('not_found');
       expect(error.message).toBe(`no campaign with id ${JSON.stringify(id)}`);
     },
   );
 
   it('gives not_found for a well-formed id no campaign has', async () => {
-    const error = await failureOf(getCampaign(app, '3f1c2b7e-3d4a-4c1b-9e8f-0a1b2c3d4e5f'));
+    const error = await failureOf(getCampaign(ctx.app, '3f1c2b7e-3d4a-4c1b-9e8f-0a1b2c3d4e5f'));
     expect(error.code).toBe('not_found');
   });
 });
