@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import type pg from 'pg';
 import { DialerError } from '../errors.ts';
-import { findCampaignId } from '../results/export-results.ts';
+import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const pageSize = 5_000;

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/min';
+import { isCampaignId } from '../campaigns/campaign-id.ts';
 import { DialerError } from '../errors.ts';
 
 export interface ImportCampaign {
@@ -7,14 +8,12 @@ export interface ImportCampaign {
   defaultCountry: CountryCode;
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 /**
  * The campaign contacts are imported into, with the default country for numbers written without
  * +country code: the override when given, else the campaign config's defaultCountry, else US.
  */
 export async function findImportCampaign(db: pg.Pool | pg.PoolClient, campaignId: string, countryOverride?: string): Promise<ImportCampaign> {
-  if (!uuidPattern.test(campaignId)) throw new DialerError('invalid_input', `campaign id ${JSON.stringify(campaignId)} is not a uuid`, 'campaign');
+  if (!isCampaignId(campaignId)) throw new DialerError('invalid_input', `campaign id ${JSON.stringify(campaignId)} is not a uuid`, 'campaign');
   const { rows } = await db.query<{ status: string; default_country: string | null }>(
     `SELECT status, config->>'defaultCountry' AS default_country FROM campaign WHERE id = $1`,
     [campaignId],

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CountryCode } from 'libphonenumber-js';
-import { findCampaignId } from '../results/export-results.ts';
+import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 import type { DoNotCallScope } from './add-do-not-call-numbers.ts';
 
 /**

@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
 import { createCampaign } from '../campaigns/create-campaign.ts';
+import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 import { getCampaign } from '../campaigns/get-campaign.ts';
 import { listCampaigns } from '../campaigns/list-campaigns.ts';
 import { parseDelimiterOption } from '../contacts/detect-delimiter.ts';
@@ -18,7 +19,7 @@ import { parseEncodingOption } from '../contacts/text-decoder-stream.ts';
 import { getCampaignStatus } from '../dialing/campaign-status.ts';
 import { cancelCampaign, pauseCampaignByOperator, resumeCampaign, startCampaign, type LifecycleResult } from '../dialing/lifecycle.ts';
 import { DialerError } from '../errors.ts';
-import { exportResults, findCampaignId, toJsonResult } from '../results/export-results.ts';
+import { exportResults, toJsonResult } from '../results/export-results.ts';
 import { maxPageSize, readResultsPage } from '../results/read-results-page.ts';
 import { makeBearerAuth } from './bearer-auth.ts';
 

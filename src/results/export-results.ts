@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { DialerError } from '../errors.ts';
 import { toCsvLine } from './csv-cell.ts';
 import { readResultsPage, type ContactResult } from './read-results-page.ts';
 import { resultColumns, variableColumn } from './result-columns.ts';
@@ -49,14 +48,3 @@ async function readVariableKeys(pool: pg.Pool, campaignId: string): Promise<stri
   return rows.map((row) => row.key);
 }
 
-/** A campaign by id or by exact name; DialerError('not_found') names what was looked for. */
-export async function findCampaignId(pool: pg.Pool, idOrName: string): Promise<string> {
-  const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
-  const { rows } = await pool.query<{ id: string }>(
-    'SELECT id FROM campaign WHERE ($1::uuid IS NOT NULL AND id = $1::uuid) OR name = $2 ORDER BY created_at DESC LIMIT 2',
-    [isUuid ? idOrName : null, idOrName],
-  );
-  if (rows.length === 0) throw new DialerError('not_found', `no campaign with id or name "${idOrName}"`, 'campaign');
-  if (rows.length > 1 && !isUuid) throw new DialerError('conflict', `several campaigns are named "${idOrName}": use the id`, 'campaign');
-  return rows[0]!.id;
-}

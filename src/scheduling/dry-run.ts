@@ -1,6 +1,6 @@
 import type { App } from '../app.ts';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
-import { findCampaignId } from '../results/export-results.ts';
+import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 import { findNextCallTime } from './calling-window.ts';
 import { countContactsByZone } from './count-contacts-by-zone.ts';
 import { estimateFinish } from './estimate-finish.ts';

@@ -1,7 +1,7 @@
 import type { App } from '../app.ts';
 import { jobCatalog } from '../jobs/catalog.ts';
 import { makeQueue } from '../jobs/queues.ts';
-import { findCampaignId } from '../results/export-results.ts';
+import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 import { nextRuns, parseCronSchedule, type CronSchedule } from './cron-schedule.ts';
 
 /**

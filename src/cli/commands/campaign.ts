@@ -46,7 +46,7 @@ export function registerCampaign(program: Command): void {
       const [{ withApp }, { getCampaign }, { findCampaignId }] = await Promise.all([
         import('../../app.ts'),
         import('../../campaigns/get-campaign.ts'),
-        import('../../results/export-results.ts'),
+        import('../../campaigns/find-campaign-id.ts'),
       ]);
       const details = await withApp(async (app) => getCampaign(app, await findCampaignId(app.pool, campaign)));
       report(details, options, formatCampaignDetails);

@@ -34,7 +34,7 @@ export function registerImport(program: Command): void {
         import('../../contacts/with-import-connections.ts'),
         import('../../contacts/import-contacts.ts'),
         import('../../contacts/text-decoder-stream.ts'),
-        import('../../results/export-results.ts'),
+        import('../../campaigns/find-campaign-id.ts'),
       ]);
       const delimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter);
       const encoding = options.encoding === undefined ? undefined : parseEncodingOption(options.encoding);

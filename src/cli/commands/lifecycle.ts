@@ -33,7 +33,7 @@ export function registerLifecycle(program: Command): void {
         const [{ withApp }, lifecycle, { findCampaignId }] = await Promise.all([
           import('../../app.ts'),
           import('../../dialing/lifecycle.ts'),
-          import('../../results/export-results.ts'),
+          import('../../campaigns/find-campaign-id.ts'),
         ]);
         const result = await withApp(async (app) => verb.run(lifecycle, app, await findCampaignId(app.pool, campaign)));
         report(result, options, (r) =>

@@ -20,7 +20,11 @@ export function registerResults(program: Command): void {
         throw new DialerError('invalid_input', `--format must be csv or json, not "${options.format}"`, 'format');
       }
       const format: ResultsFormat = options.format;
-      const [{ withApp }, { exportResults, findCampaignId }] = await Promise.all([import('../../app.ts'), import('../../results/export-results.ts')]);
+      const [{ withApp }, { exportResults }, { findCampaignId }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../results/export-results.ts'),
+        import('../../campaigns/find-campaign-id.ts'),
+      ]);
       await withApp(async (app) => {
         const campaignId = await findCampaignId(app.pool, campaign);
         const destination = options.out ? createWriteStream(options.out) : process.stdout;

@@ -15,7 +15,7 @@ export function registerStatus(program: Command): void {
       const [{ withApp }, { getCampaignStatus }, { findCampaignId }] = await Promise.all([
         import('../../app.ts'),
         import('../../dialing/campaign-status.ts'),
-        import('../../results/export-results.ts'),
+        import('../../campaigns/find-campaign-id.ts'),
       ]);
       report(await withApp(async (app) => getCampaignStatus(app, await findCampaignId(app.pool, campaign))), options, formatStatus);
     });
