@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { startCampaign } from '../src/dialing/lifecycle.ts';
-import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone, type WorkerProcess } from './support/chaos-harness.ts';
+import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
+import type { CliProcess } from './support/cli-process.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 
@@ -36,7 +37,7 @@ describe('chaos: three worker processes on one campaign', () => {
     await db.pool.query(`UPDATE campaign SET config = jsonb_set(config, '{retry,delaySeconds}', '1') WHERE id = $1`, [campaignId]);
     await startCampaign(chaos.stack.app, campaignId);
 
-    const workers: WorkerProcess[] = [1, 2, 3].map(() => spawnWorkerProcess(chaos.stack, ['--concurrency', '20']));
+    const workers: CliProcess[] = [1, 2, 3].map(() => spawnWorkerProcess(chaos.stack, ['--concurrency', '20']));
     try {
       const status = await waitForCampaignDone(chaos.stack.app, campaignId, { simulator: chaos.stack.simulator, timeoutMs: 120_000 });
       expect(status.status).toBe('completed');

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChildProcess } from 'node:child_process';
+import type { CliProcess } from './support/cli-process.ts';
 import { getCampaignStatus } from '../src/dialing/campaign-status.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
-import { spawnWorker, stopWorker } from './support/worker-process.ts';
+import { spawnWorker } from './support/worker-process.ts';
 import { makeRunningCampaign, startDialStack, waitFor, type DialStack } from './support/dial-harness.ts';
 
 // Pace is measured where it matters: at the receiving end, by the simulator's clock. The workers are
@@ -12,7 +12,7 @@ describe('dial pace across workers', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
   let stack: DialStack;
-  let workers: ChildProcess[] = [];
+  let workers: CliProcess[] = [];
 
   beforeAll(async () => {
     stack = await startDialStack(db, prefix, { rateLimit: false }, { ACCOUNT_CALLS_PER_SECOND: '6' });
@@ -24,7 +24,7 @@ describe('dial pace across workers', () => {
     workers = [spawnWorker(stack, db.url, ['--concurrency', '20'], env), spawnWorker(stack, db.url, ['--concurrency', '20'], env)];
   });
   afterAll(async () => {
-    await Promise.all(workers.map(stopWorker));
+    await Promise.all(workers.map((worker) => worker.stop()));
     await stack?.close();
   });
 

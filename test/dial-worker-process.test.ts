@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedCampaign } from '../src/dialing/feed-campaign.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
-import { spawnWorker, stopWorker } from './support/worker-process.ts';
+import { spawnWorker } from './support/worker-process.ts';
 import { makeRunningCampaign, startDialStack, waitFor, type DialStack } from './support/dial-harness.ts';
 
 // `dialer worker` as its own process, as operators (and the chaos tests) run it.
@@ -22,9 +22,9 @@ describe('dialer worker process', () => {
   it('SIGTERM drains: the in-flight dial finishes and its result is recorded before exit 0', { timeout: 60_000 }, async () => {
     const { campaignId } = await makeRunningCampaign(stack.app, 1);
     await feedCampaign(stack.app, campaignId);
-    const child = spawnWorker(stack, db.url, ['--concurrency', '2']);
+    const worker = spawnWorker(stack, db.url, ['--concurrency', '2']);
     await waitFor(async () => (stack.simulator.calls.length > 0 ? true : undefined), 'the dial to reach the simulator', 30_000);
-    expect(await stopWorker(child), child.stderrText()).toBe(0);
+    expect(await worker.stop(), worker.stderr()).toBe(0);
     const { rows } = await db.pool.query(`SELECT state, call_sid FROM call_attempt WHERE campaign_id = $1`, [campaignId]);
     expect(rows).toHaveLength(1);
     expect(rows[0].call_sid).toBe(stack.simulator.calls[0]!.callSid);

@@ -3,8 +3,9 @@ import { startCampaign } from '../src/dialing/lifecycle.ts';
 import { makeQueue } from '../src/jobs/queues.ts';
 import type { TickResult } from '../src/scheduling/run-schedule-tick.ts';
 import { makeSchedulerId, scheduleCampaign } from '../src/scheduling/schedules.ts';
-import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone, waitUntil, type WorkerProcess } from './support/chaos-harness.ts';
+import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone, waitUntil } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
+import type { CliProcess } from './support/cli-process.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 
@@ -26,7 +27,7 @@ describe('cron schedule across three worker processes', () => {
     await scheduleCampaign(chaos.stack.app, campaignId, '* * * * * *');
     await startCampaign(chaos.stack.app, campaignId);
     const queue = makeQueue(chaos.stack.app, 'scheduleTick');
-    const workers: WorkerProcess[] = [1, 2, 3].map(() => spawnWorkerProcess(chaos.stack, ['--concurrency', '10']));
+    const workers: CliProcess[] = [1, 2, 3].map(() => spawnWorkerProcess(chaos.stack, ['--concurrency', '10']));
     const handledTicks = async () => (await queue.getCompleted()).filter((job) => job.id?.startsWith(`repeat:${makeSchedulerId(campaignId)}:`));
     try {
       const status = await waitForCampaignDone(chaos.stack.app, campaignId, { simulator: chaos.stack.simulator, timeoutMs: 120_000 });

@@ -6,16 +6,16 @@ import { findFreePort } from './support/chaos-harness.ts';
 import { answeredCallEvents, makeCallFixture, type CallFixture } from './support/call-fixtures.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
-import { spawnServeProcess, type ServeProcess } from './support/serve-process.ts';
+import { spawnServeProcess, type CliProcess } from './support/cli-process.ts';
 
 const db = useTestDatabase();
 const prefix = useTestRedisPrefix();
-const servers: ServeProcess[] = [];
+const servers: CliProcess[] = [];
 afterAll(() => {
   for (const serve of servers) if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
 });
 
-async function startServe(): Promise<{ serve: ServeProcess; port: number }> {
+async function startServe(): Promise<{ serve: CliProcess; port: number }> {
   const port = await findFreePort();
   const serve = await spawnServeProcess({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', TELNYX_PUBLIC_KEY: '', API_TOKEN: '' });
   servers.push(serve);

@@ -12,7 +12,7 @@ import { startSimulator, type Simulator } from '../../src/simulator/simulator.ts
 import type { SimulatorOptions } from '../../src/simulator/simulator-options.ts';
 import type { TestDatabase } from './database.ts';
 import { testRedisUrl } from './redis.ts';
-import { spawnServeProcess, type ServeProcess } from './serve-process.ts';
+import { spawnCliProcess, spawnServeProcess, type CliProcess } from './cli-process.ts';
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
 export async function findFreePort(): Promise<number> {
@@ -82,7 +82,7 @@ async function waitUntilRedisAnswers(url: string, timeoutMs = 10_000): Promise<v
  */
 export interface ChaosStack {
   simulator: Simulator;
-  receiver: ServeProcess;
+  receiver: CliProcess;
   /** Points at the test schema, the stack's Redis and prefix, the simulator and the receiver. */
   app: App;
   /** The environment a `dialer worker` child process needs to join this stack. */
@@ -138,39 +138,9 @@ export function useChaosStack(db: TestDatabase, options: Parameters<typeof start
   return handle;
 }
 
-/** A `dialer worker` child process: the real CLI, exactly as operators run it. */
-export interface WorkerProcess {
-  pid: number;
-  /** What it wrote to stderr (its warnings and errors), for assertion messages. */
-  stderr(): string;
-  /** kill -9: no drain, no cleanup, locks and claims left behind. */
-  sigkill(): Promise<void>;
-  /** SIGTERM and wait for the drain; resolves with the exit code. */
-  stop(): Promise<number | null>;
-}
-
-export function spawnWorkerProcess(stack: ChaosStack, args: string[] = ['--concurrency', '50'], env: Record<string, string> = {}): WorkerProcess {
-  const child = spawn(process.execPath, ['src/cli/bin.mjs', 'worker', ...args], {
-    env: { ...process.env, ...stack.workerEnv, LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  const alive = () => child.exitCode === null && child.signalCode === null;
-  return {
-    pid: child.pid!,
-    stderr: () => stderr,
-    async sigkill() {
-      if (alive()) child.kill('SIGKILL');
-      await exited;
-    },
-    async stop() {
-      if (alive()) child.kill('SIGTERM');
-      const [code] = await exited;
-      return code;
-    },
-  };
+/** A `dialer worker` child process joined to the stack. */
+export function spawnWorkerProcess(stack: ChaosStack, args: string[] = ['--concurrency', '50'], env: Record<string, string> = {}): CliProcess {
+  return spawnCliProcess(['worker', ...args], { ...stack.workerEnv, LOG_LEVEL: 'warn', ...env });
 }
 
 /**
