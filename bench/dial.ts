@@ -18,7 +18,7 @@ import { createCampaign } from '../src/campaigns/create-campaign.ts';
 import { parseConfig } from '../src/config.ts';
 import { makeDatabaseTarget } from '../src/db/connection.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { startCampaign } from '../src/dialing/lifecycle.ts';
+import { startCampaign } from '../src/campaigns/lifecycle.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 
 const { values } = parseArgs({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseCallbackBody } from '../src/callbacks/parse-callback-body.ts';
 import { readCallbackFacts } from '../src/callbacks/read-callback-facts.ts';
 import { recordCallbacks, type CallbackToRecord } from '../src/callbacks/record-callback.ts';
-import { withTransaction } from '../src/dialing/with-transaction.ts';
+import { withTransaction } from '../src/db/with-transaction.ts';
 import { answeredCallEvents, makeCallFixture } from './support/call-fixtures.ts';
 import { useTestDatabase } from './support/database.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { recordAccepted } from '../src/dialing/record-accepted.ts';
-import { recordAmbiguous } from '../src/dialing/record-ambiguous.ts';
+import { recordAccepted } from '../src/attempts/record-accepted.ts';
+import { recordAmbiguous } from '../src/attempts/record-ambiguous.ts';
 import { countOutcomes } from '../src/results/count-outcomes.ts';
 import {
   flattenConversationCallback,

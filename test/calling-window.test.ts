@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findNextCallTime, isCallingAllowed, windowCloseTime, type CallingWindow } from '../src/scheduling/calling-window.ts';
+import { findNextCallTime, isCallingAllowed, windowCloseTime, type CallingWindow } from '../src/calling-hours/calling-window.ts';
 import { isDialerError } from '../src/errors.ts';
 
 const weekdays: CallingWindow = { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri'] };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedCampaign } from '../src/dialing/feed-campaign.ts';
-import { startCampaign } from '../src/dialing/lifecycle.ts';
+import { startCampaign } from '../src/campaigns/lifecycle.ts';
 import { makeQueue } from '../src/jobs/queues.ts';
 import {
   ledgerProblems,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { startCampaign } from '../src/dialing/lifecycle.ts';
+import { startCampaign } from '../src/campaigns/lifecycle.ts';
 import {
   ledgerProblems,
   noLedgerProblems,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeClaimBatcher } from '../src/dialing/claim-batcher.ts';
-import { claimContacts } from '../src/dialing/claim-contact.ts';
-import { undoUnplacedClaim } from '../src/dialing/undo-unplaced-claim.ts';
+import { claimContacts } from '../src/attempts/claim-contact.ts';
+import { undoUnplacedClaim } from '../src/attempts/undo-unplaced-claim.ts';
 import type { DialJob } from '../src/jobs/catalog.ts';
 import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';

@@ -1,7 +1,7 @@
 import { getCountries } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
-import { contactTimezones, isKnownTimezone } from '../src/scheduling/contact-timezones.ts';
-import { COUNTRY_ZONES, NANP_AREA_CODE_ZONES } from '../src/scheduling/timezone-data.ts';
+import { contactTimezones, isKnownTimezone } from '../src/calling-hours/contact-timezones.ts';
+import { COUNTRY_ZONES, NANP_AREA_CODE_ZONES } from '../src/calling-hours/timezone-data.ts';
 
 describe('contactTimezones', () => {
   it.each([

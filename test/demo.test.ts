@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DemoSummary } from '../src/demo/demo-summary.ts';
-import { isCallingAllowed } from '../src/scheduling/calling-window.ts';
-import { contactTimezones } from '../src/scheduling/contact-timezones.ts';
+import { isCallingAllowed } from '../src/calling-hours/calling-window.ts';
+import { contactTimezones } from '../src/calling-hours/contact-timezones.ts';
 import { useTestDatabase } from './support/database.ts';
 
 const db = useTestDatabase();

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Worker } from 'bullmq';
 import { makeDialWorker } from '../src/dialing/dial-worker.ts';
-import { getCampaignStatus } from '../src/dialing/campaign-status.ts';
+import { getCampaignStatus } from '../src/campaigns/campaign-status.ts';
 import { feedCampaign } from '../src/dialing/feed-campaign.ts';
-import { reconcileAttempts } from '../src/dialing/reconcile-attempts.ts';
-import { consecutiveRejectionsToPause } from '../src/dialing/record-rejected.ts';
+import { reconcileAttempts } from '../src/attempts/reconcile-attempts.ts';
+import { consecutiveRejectionsToPause } from '../src/attempts/record-rejected.ts';
 import { makeDialContact } from '../src/dialing/dial-contact.ts';
 import { makeDialRateLimiter } from '../src/dialing/dial-rate-limiter.ts';
 import { makeTelnyxClient } from '../src/telnyx/client.ts';

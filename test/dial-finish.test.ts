@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { claimContact } from '../src/dialing/claim-contact.ts';
-import { finishAttempt } from '../src/dialing/finish-attempt.ts';
-import { reapAttempts } from '../src/dialing/reap-attempts.ts';
-import { withTransaction } from '../src/dialing/with-transaction.ts';
+import { claimContact } from '../src/attempts/claim-contact.ts';
+import { finishAttempt } from '../src/attempts/finish-attempt.ts';
+import { reapAttempts } from '../src/attempts/reap-attempts.ts';
+import { withTransaction } from '../src/db/with-transaction.ts';
 import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';

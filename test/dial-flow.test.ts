@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from 'bullmq';
 import { makeDialWorker } from '../src/dialing/dial-worker.ts';
-import { getCampaignStatus } from '../src/dialing/campaign-status.ts';
+import { getCampaignStatus } from '../src/campaigns/campaign-status.ts';
 import { makeFeeder } from '../src/dialing/run-feeder.ts';
 import { feedCampaign } from '../src/dialing/feed-campaign.ts';
 import { makeQueue } from '../src/jobs/queues.ts';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from 'bullmq';
 import { makeDialWorker } from '../src/dialing/dial-worker.ts';
-import { getCampaignStatus } from '../src/dialing/campaign-status.ts';
-import { cancelCampaign, pauseCampaignByOperator, resumeCampaign, startCampaign } from '../src/dialing/lifecycle.ts';
+import { getCampaignStatus } from '../src/campaigns/campaign-status.ts';
+import { cancelCampaign, pauseCampaignByOperator, resumeCampaign, startCampaign } from '../src/campaigns/lifecycle.ts';
 import { makeFeeder, type Feeder } from '../src/dialing/run-feeder.ts';
 import { isDialerError } from '../src/errors.ts';
 import { useTestDatabase } from './support/database.ts';

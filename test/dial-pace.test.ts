@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CliProcess } from './support/cli-process.ts';
-import { getCampaignStatus } from '../src/dialing/campaign-status.ts';
+import { getCampaignStatus } from '../src/campaigns/campaign-status.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { spawnWorker } from './support/worker-process.ts';

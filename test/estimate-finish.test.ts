@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CallingWindow } from '../src/scheduling/calling-window.ts';
+import type { CallingWindow } from '../src/calling-hours/calling-window.ts';
 import { estimateFinish, type FinishEstimateInput } from '../src/scheduling/estimate-finish.ts';
 
 const everyDay: CallingWindow = { start: '09:00', end: '20:00', days: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] };

@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWorkers, type RunningWorkers } from '../src/dialing/run-workers.ts';
-import { startScheduling } from '../src/scheduling/start-scheduling.ts';
+import { startScheduling } from '../src/dialing/start-scheduling.ts';
 import { scheduleCampaign, unscheduleCampaign } from '../src/scheduling/schedules.ts';
 import { useTestDatabase } from './support/database.ts';
 import { everyDay, startDialStack, waitFor, zoneWhereItIsAfternoon, type DialStack } from './support/dial-harness.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { startCampaign } from '../src/dialing/lifecycle.ts';
+import { startCampaign } from '../src/campaigns/lifecycle.ts';
 import { makeQueue } from '../src/jobs/queues.ts';
-import type { TickResult } from '../src/scheduling/run-schedule-tick.ts';
+import type { TickResult } from '../src/dialing/run-schedule-tick.ts';
 import { makeSchedulerId, scheduleCampaign } from '../src/scheduling/schedules.ts';
 import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone, waitUntil } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';

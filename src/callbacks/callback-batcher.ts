@@ -1,9 +1,10 @@
 import type pg from 'pg';
-import { withTransaction } from '../dialing/with-transaction.ts';
-import { applyLateMachineAnswers } from './apply-late-machine-answers.ts';
+import { withTransaction } from '../db/with-transaction.ts';
+import { applyLateMachineAnswers } from '../attempts/apply-late-machine-answers.ts';
+import { outcomeOf } from '../attempts/retry-policy.ts';
 import type { CallbackFacts } from './read-callback-facts.ts';
 import { recordCallbacks, type CallbackToRecord, type RecordedCallback } from './record-callback.ts';
-import { isTerminalAttemptState } from './status-ranks.ts';
+import { isTerminalAttemptState } from '../attempts/states.ts';
 
 export interface CallbackBatcher {
   /** Resolves once the callback is committed (stored and applied), never before. */
@@ -77,7 +78,7 @@ async function commitBatch(pool: pg.Pool, batch: readonly CallbackToRecord[]): P
   const results = await recordBatch(pool, batch);
   // A machine AMD result arriving after the call ended redoes the contact's retry decision, in its
   // own transaction (rare; idempotent, and run again when Telnyx redelivers the callback).
-  await applyLateMachineAnswers(pool, batch, results);
+  await applyLateMachineAnswers(pool, lateMachineAnswers(batch, results));
   return results;
 }
 
@@ -93,4 +94,17 @@ async function recordBatch(pool: pg.Pool, batch: readonly CallbackToRecord[]): P
 
 function endsCall({ facts }: CallbackToRecord): boolean {
   return facts.transition !== null && isTerminalAttemptState(facts.transition.state);
+}
+
+/** Attempts of the batch whose AMD said "machine" after the call had already ended as completed. */
+function lateMachineAnswers(batch: readonly CallbackToRecord[], results: readonly RecordedCallback[]): Set<string> {
+  const attemptIds = new Set<string>();
+  batch.forEach((callback, index) => {
+    const result = results[index];
+    if (!result || result.outcome === 'unknown_attempt' || result.finished !== null) return;
+    if (callback.facts.kind !== 'amd' || result.state !== 'completed') return;
+    if (outcomeOf('completed', callback.facts.answeredBy) !== 'voicemail') return;
+    attemptIds.add(result.attemptId);
+  });
+  return attemptIds;
 }

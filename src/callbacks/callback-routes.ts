@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
 import { isDialerError } from '../errors.ts';
-import type { Metrics } from '../http/metrics.ts';
+import type { Metrics } from '../metrics/metrics.ts';
 import { isCallbackKind } from './callback-kinds.ts';
 import { parseCallbackBody } from './parse-callback-body.ts';
 import { readCallbackFacts } from './read-callback-facts.ts';

@@ -3,7 +3,7 @@ import { DialerError } from '../errors.ts';
 import type { AttemptState } from '../generated/prisma/enums.ts';
 import type { CallbackKind } from '../telnyx/callback-urls.ts';
 import type { ParsedCallback } from './parse-callback-body.ts';
-import { callStatusTransitions } from './status-ranks.ts';
+import { callStatusTransitions } from '../attempts/states.ts';
 
 /** What one callback tells about its attempt, ready for the conditional UPDATE. */
 export interface CallbackFacts {

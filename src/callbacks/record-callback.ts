@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { finishReleasedAttempts, type ReleasedAttemptToFinish } from '../dialing/finish-attempt.ts';
+import { finishReleasedAttempts, type ReleasedAttemptToFinish } from '../attempts/finish-attempt.ts';
 import type { CallbackFacts } from './read-callback-facts.ts';
-import { currentRankSql, isTerminalAttemptState, terminalAttemptStates, type TerminalAttemptState } from './status-ranks.ts';
+import { currentRankSql, isTerminalAttemptState, terminalAttemptStates, type TerminalAttemptState } from '../attempts/states.ts';
 
 export type RecordedCallback =
   | { outcome: 'unknown_attempt' }

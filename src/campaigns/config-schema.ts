@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { retryableOutcomes } from '../attempts/retry-policy.ts';
 import {
   booleanFlag,
   clockTime,
@@ -47,8 +48,6 @@ export const recordingStatusCallbackEvents = ['in-progress', 'completed', 'absen
 export const knownCodecs = ['PCMU', 'PCMA', 'G722', 'G729', 'OPUS', 'AMR-WB'] as const;
 
 export const weekDays = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
-
-export const retryableOutcomes = ['no_answer', 'busy', 'failed', 'voicemail'] as const;
 
 /** Calls are never placed outside 08:00-21:00 in the contact's local time, whatever the window says. */
 export const legalCallingHours = { start: '08:00', end: '21:00' } as const;

@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js/min';
-import { canonicalTimezone } from './canonical-timezone.ts';
+import { canonicalTimezone } from '../calling-hours/canonical-timezone.ts';
 import type { ColumnPlan } from './column-plan.ts';
 import { normalizePhone } from './normalize-phone.ts';
 import type { CsvRecord } from './read-csv.ts';

@@ -1,7 +1,7 @@
 import type { App } from '../app.ts';
-import { getCampaignStatus, type CampaignStatusReport } from '../dialing/campaign-status.ts';
-import { nowUtcSql } from '../dialing/sql-time.ts';
-import { contactTimezones } from '../scheduling/contact-timezones.ts';
+import { getCampaignStatus, type CampaignStatusReport } from '../campaigns/campaign-status.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
+import { contactTimezones } from '../calling-hours/contact-timezones.ts';
 
 /** Contacts whose calling window opens at the same instant. */
 export interface WaitingGroup {

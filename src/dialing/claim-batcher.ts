@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DialJob } from '../jobs/catalog.ts';
-import { claimContact, claimContacts, type ClaimResult } from './claim-contact.ts';
+import { claimContact, claimContacts, type ClaimResult } from '../attempts/claim-contact.ts';
 
 /** Claims one dial job's contact, batched with the other claims of its campaign in this process. */
 export type ClaimBatcher = (job: DialJob) => Promise<ClaimResult>;

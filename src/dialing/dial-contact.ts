@@ -2,17 +2,18 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import type { DialJob } from '../jobs/catalog.ts';
+import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import { makeDialRequestBody } from '../telnyx/build-request.ts';
 import { makeCallbackUrls } from '../telnyx/callback-urls.ts';
 import type { TelnyxClient } from '../telnyx/client.ts';
 import { makeClaimBatcher } from './claim-batcher.ts';
-import { maxPaceWaitMs } from './claim-contact.ts';
+import { maxPaceWaitMs } from '../attempts/claim-contact.ts';
 import type { DialRateLimiter } from './dial-rate-limiter.ts';
-import { pauseCampaign } from './pause-campaign.ts';
-import { recordAccepted } from './record-accepted.ts';
-import { recordAmbiguous } from './record-ambiguous.ts';
-import { recordRejected } from './record-rejected.ts';
-import { undoUnplacedClaim } from './undo-unplaced-claim.ts';
+import { pauseCampaign } from '../attempts/pause-campaign.ts';
+import { recordAccepted } from '../attempts/record-accepted.ts';
+import { recordAmbiguous } from '../attempts/record-ambiguous.ts';
+import { recordRejected } from '../attempts/record-rejected.ts';
+import { undoUnplacedClaim } from '../attempts/undo-unplaced-claim.ts';
 
 /** What the dial job should do next, besides finishing: the worker turns these into BullMQ moves. */
 export type DialStep =
@@ -43,16 +44,18 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
     if (claimed.kind !== 'claimed') return { kind: 'done', result: claimed.kind };
 
     const { claim } = claimed;
+    // Stored configs passed the campaign config schema when the campaign was created.
+    const config = claim.config as unknown as CampaignConfig;
     const ids = { attemptId: claim.attemptId, campaignId: job.campaignId, contactId: job.contactId };
-    const body = makeDialRequestBody(claim.config, claim, makeCallbackUrls(deps.publicBaseUrl, claim.attemptId));
+    const body = makeDialRequestBody(config, claim, makeCallbackUrls(deps.publicBaseUrl, claim.attemptId));
     // The pace permit is taken last, right before the request: the rate is what Telnyx sees, so
     // nothing slow may sit between the permit and the request.
-    const wait = await takePermit(job.campaignId, claim.config.callsPerSecond, sendBy);
+    const wait = await takePermit(job.campaignId, config.callsPerSecond, sendBy);
     if (wait > 0) {
       await undoUnplacedClaim(deps.pool, ids, 'queued');
       return { kind: 'retryLater', ms: wait + jitter(50), why: 'pace' };
     }
-    const result = await deps.telnyx.dial(claim.config.connectionId, body);
+    const result = await deps.telnyx.dial(config.connectionId, body);
     const log = deps.log.child({ ...ids, attemptNumber: job.attemptNumber, result: result.kind });
 
     switch (result.kind) {

@@ -2,8 +2,8 @@ import type { App } from '../app.ts';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import { makeDialJobId, type DialJob } from '../jobs/catalog.ts';
 import { makeQueue } from '../jobs/queues.ts';
-import { nextDialTime } from './next-dial-time.ts';
-import { nowUtcSql } from './sql-time.ts';
+import { nextDialTime } from '../attempts/next-dial-time.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
 
 const batchSize = 500;
 

@@ -1,8 +1,8 @@
 import type { Worker } from 'bullmq';
 import type { App } from '../app.ts';
 import { makeQueue, makeWorker } from '../jobs/queues.ts';
-import { reapAttempts } from './reap-attempts.ts';
-import { reconcileAttempts } from './reconcile-attempts.ts';
+import { reapAttempts } from '../attempts/reap-attempts.ts';
+import { reconcileAttempts } from '../attempts/reconcile-attempts.ts';
 
 /** Margin past TimeLimit + Timeout before a call without a terminal callback is reaped. */
 export const reapMarginMs = 10 * 60_000;

@@ -1,11 +1,11 @@
 import type { App } from '../app.ts';
 import { makeQueue } from '../jobs/queues.ts';
-import { completeCampaignIfDone } from './complete-campaign-if-done.ts';
+import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts';
 import { feedCampaign } from './feed-campaign.ts';
 import { ensureMaintenanceSchedulers } from './maintenance-worker.ts';
 import { repairQueuedJobs } from './repair-queued-jobs.ts';
 import { rebuildSchedulers } from '../scheduling/schedules.ts';
-import { withTransaction } from './with-transaction.ts';
+import { withTransaction } from '../db/with-transaction.ts';
 
 export interface Feeder {
   /** One pass over every running campaign (the loop calls this; tests call it directly). */

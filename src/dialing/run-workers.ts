@@ -1,6 +1,6 @@
 import type { App } from '../app.ts';
 import { closeWorker } from '../jobs/queues.ts';
-import { startScheduling } from '../scheduling/start-scheduling.ts';
+import { startScheduling } from './start-scheduling.ts';
 import { makeDialWorker, type DialWorkerOptions } from './dial-worker.ts';
 import { startMaintenanceWorker } from './maintenance-worker.ts';
 import { makeFeeder } from './run-feeder.ts';

@@ -1,7 +1,7 @@
 import type pg from 'pg';
-import { completeCampaignIfDone } from '../dialing/complete-campaign-if-done.ts';
-import { nowUtcSql } from '../dialing/sql-time.ts';
-import { withTransaction } from '../dialing/with-transaction.ts';
+import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
+import { withTransaction } from '../db/with-transaction.ts';
 
 /** 'global' or one campaign's id: where a do-not-call entry applies. */
 export type DoNotCallScope = { kind: 'global' } | { kind: 'campaign'; campaignId: string };

@@ -3,7 +3,7 @@ import type { App } from '../app.ts';
 import { callbackRoutes } from '../callbacks/callback-routes.ts';
 import { replyWithError } from './error-reply.ts';
 import { healthRoutes } from './health-routes.ts';
-import { makeMetrics } from './metrics.ts';
+import { makeMetrics } from '../metrics/metrics.ts';
 import { operatorRoutes } from './operator-routes.ts';
 
 export interface ServerOptions {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { contactTimezones } from './contact-timezones.ts';
+import { contactTimezones } from '../calling-hours/contact-timezones.ts';
 import type { ZoneGroup } from './estimate-finish.ts';
 
 const pageSize = 10_000;

@@ -1,6 +1,6 @@
 import { CronExpressionParser } from 'cron-parser';
 import { DialerError } from '../errors.ts';
-import { isKnownTimezone } from './contact-timezones.ts';
+import { isKnownTimezone } from '../calling-hours/contact-timezones.ts';
 
 export interface CronSchedule {
   cron: string;

@@ -1,7 +1,7 @@
 import type { App } from '../app.ts';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import { findCampaignId } from '../campaigns/find-campaign-id.ts';
-import { findNextCallTime } from './calling-window.ts';
+import { findNextCallTime } from '../calling-hours/calling-window.ts';
 import { countContactsByZone } from './count-contacts-by-zone.ts';
 import { estimateFinish } from './estimate-finish.ts';
 

@@ -1,4 +1,4 @@
-import { findNextCallTime, windowCloseTime, type CallingWindow } from './calling-window.ts';
+import { findNextCallTime, windowCloseTime, type CallingWindow } from '../calling-hours/calling-window.ts';
 import { makeRunIterator, type CronSchedule } from './cron-schedule.ts';
 
 /** Contacts still to dial that share one set of time zones (hence one calling window). */

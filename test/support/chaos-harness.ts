@@ -6,7 +6,7 @@ import type pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { makeApp, type App } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
-import { getCampaignStatus, type CampaignStatusReport } from '../../src/dialing/campaign-status.ts';
+import { getCampaignStatus, type CampaignStatusReport } from '../../src/campaigns/campaign-status.ts';
 import { addJob, makeQueue } from '../../src/jobs/queues.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.ts';
 import type { SimulatorOptions } from '../../src/simulator/simulator-options.ts';

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.ts';
-import type { LifecycleResult } from '../../dialing/lifecycle.ts';
+import type { LifecycleResult } from '../../campaigns/lifecycle.ts';
 import { report } from '../output.ts';
 
-type Lifecycle = typeof import('../../dialing/lifecycle.ts');
+type Lifecycle = typeof import('../../campaigns/lifecycle.ts');
 
 const verbs: { name: string; description: string; run: (lifecycle: Lifecycle, app: App, id: string) => Promise<LifecycleResult> }[] = [
   {
@@ -32,7 +32,7 @@ export function registerLifecycle(program: Command): void {
       .action(async (campaign: string, options: { json?: boolean }) => {
         const [{ withApp }, lifecycle, { findCampaignId }] = await Promise.all([
           import('../../app.ts'),
-          import('../../dialing/lifecycle.ts'),
+          import('../../campaigns/lifecycle.ts'),
           import('../../campaigns/find-campaign-id.ts'),
         ]);
         const result = await withApp(async (app) => verb.run(lifecycle, app, await findCampaignId(app.pool, campaign)));

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { CampaignStatusReport } from '../../dialing/campaign-status.ts';
+import type { CampaignStatusReport } from '../../campaigns/campaign-status.ts';
 import { report } from '../output.ts';
 
 export function registerStatus(program: Command): void {
@@ -14,7 +14,7 @@ export function registerStatus(program: Command): void {
     .action(async (campaign: string, options: { json?: boolean }) => {
       const [{ withApp }, { getCampaignStatus }, { findCampaignId }] = await Promise.all([
         import('../../app.ts'),
-        import('../../dialing/campaign-status.ts'),
+        import('../../campaigns/campaign-status.ts'),
         import('../../campaigns/find-campaign-id.ts'),
       ]);
       report(await withApp(async (app) => getCampaignStatus(app, await findCampaignId(app.pool, campaign))), options, formatStatus);

@@ -1,8 +1,8 @@
 import type { App } from '../app.ts';
-import { feedCampaign } from '../dialing/feed-campaign.ts';
+import { feedCampaign } from './feed-campaign.ts';
 import { addJob, makeQueue } from '../jobs/queues.ts';
 import type { JobPayload } from '../jobs/catalog.ts';
-import { nextRuns } from './cron-schedule.ts';
+import { nextRuns } from '../scheduling/cron-schedule.ts';
 
 export type TickResult =
   | { campaignId: string; tickAt: string; started: true; enqueued: number; waiting: number; continuesAt: string | null }

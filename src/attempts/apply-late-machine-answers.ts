@@ -1,9 +1,7 @@
 import type pg from 'pg';
-import type { CampaignConfig } from '../campaigns/config-schema.ts';
-import { decideAfterAttempt, outcomeOf } from '../dialing/retry-policy.ts';
-import { nowUtcSql } from '../dialing/sql-time.ts';
-import { withTransaction } from '../dialing/with-transaction.ts';
-import type { CallbackToRecord, RecordedCallback } from './record-callback.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
+import { withTransaction } from '../db/with-transaction.ts';
+import { decideAfterAttempt, outcomeOf, type RetryRules } from './retry-policy.ts';
 
 /**
  * An AMD result saying "machine" can arrive after the call's final status. The call was then finished
@@ -30,20 +28,7 @@ import type { CallbackToRecord, RecordedCallback } from './record-callback.ts';
  * moved on and changes nothing; it also runs for redeliveries, so a crash between the AMD's commit and
  * this transaction is healed by Telnyx's retry.
  */
-export async function applyLateMachineAnswers(
-  pool: pg.Pool,
-  batch: readonly CallbackToRecord[],
-  results: readonly RecordedCallback[],
-  now: Date = new Date(),
-): Promise<void> {
-  const attemptIds = new Set<string>();
-  batch.forEach((callback, index) => {
-    const result = results[index];
-    if (!result || result.outcome === 'unknown_attempt' || result.finished !== null) return;
-    if (callback.facts.kind !== 'amd' || result.state !== 'completed') return;
-    if (outcomeOf('completed', callback.facts.answeredBy) !== 'voicemail') return;
-    attemptIds.add(result.attemptId);
-  });
+export async function applyLateMachineAnswers(pool: pg.Pool, attemptIds: ReadonlySet<string>, now: Date = new Date()): Promise<void> {
   if (attemptIds.size === 0) return;
   await withTransaction(pool, (client) => redecide(client, [...attemptIds].sort(), now));
 }
@@ -66,11 +51,11 @@ async function redecide(client: pg.PoolClient, attemptIds: string[], now: Date):
     [attemptIds],
   );
   const late = attempts.filter((attempt) => outcomeOf('completed', attempt.answered_by) === 'voicemail');
-  const campaigns = new Map<string, { status: string; config: CampaignConfig }>();
+  const campaigns = new Map<string, { status: string; config: { retry: RetryRules } }>();
   // Campaign rows in id order, before contacts, as finishAttempts locks them; NO KEY UPDATE, as
   // completeCampaignIfDone: a completion checking this campaign's contacts waits for this commit.
   for (const campaignId of [...new Set(late.map((attempt) => attempt.campaign_id))].sort()) {
-    const { rows } = await client.query<{ status: string; config: CampaignConfig }>(
+    const { rows } = await client.query<{ status: string; config: { retry: RetryRules } }>(
       `SELECT status, config FROM campaign WHERE id = $1 FOR NO KEY UPDATE`,
       [campaignId],
     );

@@ -1,5 +1,5 @@
 import { getCountries, getCountryCallingCode, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
-import { canonicalTimezone } from '../contacts/canonical-timezone.ts';
+import { canonicalTimezone } from './canonical-timezone.ts';
 import { COUNTRY_ZONES, NANP_AREA_CODE_ZONES } from './timezone-data.ts';
 
 /**

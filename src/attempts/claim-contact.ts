@@ -1,17 +1,26 @@
 import type pg from 'pg';
-import type { CampaignConfig } from '../campaigns/config-schema.ts';
+import type { CallingWindow } from '../calling-hours/calling-window.ts';
 import type { DialJob } from '../jobs/catalog.ts';
 import { completeCampaignIfDone } from './complete-campaign-if-done.ts';
 import { nextDialTime } from './next-dial-time.ts';
-import { nowUtcSql, utcParamSql } from './sql-time.ts';
+import { nowUtcSql, utcParamSql } from '../db/sql-time.ts';
 import { takeQueuedContacts, type TakenContact } from './take-queued-contacts.ts';
-import { withTransaction } from './with-transaction.ts';
+import { withTransaction } from '../db/with-transaction.ts';
+
+/**
+ * A campaign's config as stored (checked by the campaign config schema when the campaign was
+ * created): the claim reads its calling window, the dial builds its request from the rest.
+ */
+export interface StoredCampaignConfig {
+  callingWindow: CallingWindow;
+  [key: string]: unknown;
+}
 
 export interface ClaimedContact {
   attemptId: string;
   phone: string;
   variables: Record<string, unknown>;
-  config: CampaignConfig;
+  config: StoredCampaignConfig;
 }
 
 export type ClaimResult =
@@ -71,7 +80,7 @@ export async function claimContact(pool: pg.Pool, job: DialJob, now: Date = new 
  * the same job only one can win, and a crash at any point leaves either nothing or complete claims.
  */
 export async function claimContacts(pool: pg.Pool, campaignId: string, jobs: readonly DialJob[], now: Date = new Date()): Promise<ClaimResult[]> {
-  const { rows } = await pool.query<{ config: CampaignConfig; status: string; contacts: ReadContact[] }>(readContactsSql, [
+  const { rows } = await pool.query<{ config: StoredCampaignConfig; status: string; contacts: ReadContact[] }>(readContactsSql, [
     campaignId,
     jobs.map((job) => job.contactId),
     jobs.map((job) => job.attemptNumber),
@@ -100,7 +109,7 @@ export async function claimContacts(pool: pg.Pool, campaignId: string, jobs: rea
 async function checkBeforeTaking(
   pool: pg.Pool,
   job: DialJob,
-  campaign: { config: CampaignConfig; status: string },
+  campaign: { config: StoredCampaignConfig; status: string },
   contact: ReadContact,
   now: Date,
 ): Promise<ClaimResult | null> {

@@ -1,4 +1,4 @@
-import { nowUtcSql } from './sql-time.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
 
 /**
  * The dial got its answer: a CTE `in_call` that moves the contact dialing -> in_call, but only while the

@@ -1,5 +1,15 @@
-import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import type { ContactState } from '../generated/prisma/enums.ts';
+
+/** Outcomes a campaign may choose to retry (its `retry.retryOn`). */
+export const retryableOutcomes = ['no_answer', 'busy', 'failed', 'voicemail'] as const;
+export type RetryableOutcome = (typeof retryableOutcomes)[number];
+
+/** A campaign's `retry` rules, as its config schema checks them. */
+export interface RetryRules {
+  maxAttempts: number;
+  retryOn: readonly RetryableOutcome[];
+  delaySeconds: number;
+}
 
 /** How an attempt ended, as the results and the retry policy name it. */
 export type AttemptOutcome = 'completed' | 'voicemail' | 'no_answer' | 'busy' | 'failed' | 'canceled' | 'rejected' | 'failed_unknown';
@@ -24,7 +34,7 @@ const finalStateOf: Record<AttemptOutcome, ContactState> = {
   failed_unknown: 'failed',
 };
 
-const retryClassOf: Record<AttemptOutcome, CampaignConfig['retry']['retryOn'][number] | null> = {
+const retryClassOf: Record<AttemptOutcome, RetryableOutcome | null> = {
   completed: null,
   voicemail: 'voicemail',
   no_answer: 'no_answer',
@@ -39,7 +49,7 @@ export type ContactDecision = { kind: 'final'; state: ContactState } | { kind: '
 
 /** What happens to the contact after attempt `attemptNumber` ended with `outcome`. Pure. */
 export function decideAfterAttempt(
-  retry: CampaignConfig['retry'],
+  retry: RetryRules,
   outcome: AttemptOutcome,
   attemptNumber: number,
   now: Date,

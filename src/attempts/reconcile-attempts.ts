@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { finishAttempt } from './finish-attempt.ts';
-import { nowUtcSql } from './sql-time.ts';
-import { withTransaction } from './with-transaction.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
+import { withTransaction } from '../db/with-transaction.ts';
 
 /**
  * Attempts never confirmed: `claimed` (the worker died between claim and response) or `unknown` (an

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { finishAttempt } from './finish-attempt.ts';
 import { pauseCampaign } from './pause-campaign.ts';
-import { nowUtcSql } from './sql-time.ts';
-import { withTransaction } from './with-transaction.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
+import { withTransaction } from '../db/with-transaction.ts';
 
 /** This many consecutive contacts refused with the same error code is a campaign-level mistake. */
 export const consecutiveRejectionsToPause = 5;

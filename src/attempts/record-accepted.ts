@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { markContactInCallCte } from './mark-contact-in-call.ts';
-import { nowUtcSql } from './sql-time.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
 
 // One statement (one round trip, one commit per placed call). Callbacks may already have advanced the
 // attempt (they can beat the response): the state moves to accepted only from claimed, and the contact

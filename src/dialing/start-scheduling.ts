@@ -2,7 +2,7 @@ import type { Worker } from 'bullmq';
 import type { App } from '../app.ts';
 import { makeWorker } from '../jobs/queues.ts';
 import { runScheduleTick } from './run-schedule-tick.ts';
-import { rebuildSchedulers } from './schedules.ts';
+import { rebuildSchedulers } from '../scheduling/schedules.ts';
 
 /**
  * The scheduling part of a worker process: rebuilds the BullMQ job schedulers from Postgres (they

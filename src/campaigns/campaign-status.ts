@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { App } from '../app.ts';
-import { campaignNotFound, isCampaignId } from '../campaigns/campaign-id.ts';
+import { campaignNotFound, isCampaignId } from './campaign-id.ts';
 import { ContactState } from '../generated/prisma/enums.ts';
 import { countOutcomes, type OutcomeCounts } from '../results/count-outcomes.ts';
 

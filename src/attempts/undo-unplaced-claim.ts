@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { nowUtcSql } from './sql-time.ts';
-import { withTransaction } from './with-transaction.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
+import { withTransaction } from '../db/with-transaction.ts';
 
 /**
  * Telnyx provably did not place the call (429, auth failure, request never sent): the claim is undone

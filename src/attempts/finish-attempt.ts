@@ -1,8 +1,7 @@
 import type pg from 'pg';
-import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import { completeLockedCampaignIfDone } from './complete-campaign-if-done.ts';
-import { decideAfterAttempt, outcomeOf, type AttemptOutcome, type ContactDecision, type FinishedAttemptState } from './retry-policy.ts';
-import { nowUtcSql } from './sql-time.ts';
+import { decideAfterAttempt, outcomeOf, type AttemptOutcome, type ContactDecision, type FinishedAttemptState, type RetryRules } from './retry-policy.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
 
 export interface FinishedAttempt {
   /** False when this attempt had already been finished (its slot was released before). */
@@ -34,7 +33,7 @@ export interface ReleasedAttemptToFinish {
 
 interface CampaignAfterRelease {
   status: string;
-  config: CampaignConfig;
+  config: { retry: RetryRules };
 }
 
 interface ContactChange {

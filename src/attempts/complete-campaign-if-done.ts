@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { nowUtcSql } from './sql-time.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
 
 /**
  * Marks a running campaign completed when no contact is left to dial or in a call. Takes the campaign

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { markContactInCallCte } from './mark-contact-in-call.ts';
-import { nowUtcSql } from './sql-time.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
 
 // One statement, like recordAccepted. The attempt becomes unknown only from claimed (callbacks may
 // have beaten the failed response and advanced it; then it keeps what they recorded), and the contact

@@ -1,13 +1,13 @@
 import type pg from 'pg';
 import type { App } from '../app.ts';
-import { campaignNotFound, isCampaignId } from '../campaigns/campaign-id.ts';
+import { campaignNotFound, isCampaignId } from './campaign-id.ts';
 import { DialerError } from '../errors.ts';
 import { makeDialJobId } from '../jobs/catalog.ts';
 import { makeQueue } from '../jobs/queues.ts';
-import { completeCampaignIfDone } from './complete-campaign-if-done.ts';
-import { pauseCampaign } from './pause-campaign.ts';
-import { nowUtcSql } from './sql-time.ts';
-import { withTransaction } from './with-transaction.ts';
+import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts';
+import { pauseCampaign } from '../attempts/pause-campaign.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
+import { withTransaction } from '../db/with-transaction.ts';
 
 export interface LifecycleResult {
   id: string;

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { nowUtcSql } from './sql-time.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
 
 /** Pauses a running campaign with a reason shown by `dialer status`; false when it was not running. */
 export async function pauseCampaign(client: pg.ClientBase | pg.Pool, campaignId: string, reason: string): Promise<boolean> {

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { DialJob } from '../jobs/catalog.ts';
-import { nowUtcSql } from './sql-time.ts';
+import { nowUtcSql } from '../db/sql-time.ts';
 
 /** What the claim statement did with one dial job's contact. */
 export interface TakenContact {
