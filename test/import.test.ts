@@ -74,7 +74,7 @@ describe('importContacts', () => {
       { row: 3, reason: 'phone "12": too short for US' },
       { row: 4, reason: expect.stringMatching(/^phone "\+999 123 456": invalid country code/) },
       { row: 5, reason: 'phone "call me": not a phone number' },
-      { row: 6, reason: 'has 4 fields, the header has 3' },
+      { row: 6, reason: 'has 4 fields, the header has 3; extra field 4 ("field") is not empty' },
       { row: 8, reason: 'timezone "Mars/Olympus" is not an IANA time zone (e.g. America/New_York)' },
       { row: 9, reason: 'phone "": phone is empty' },
     ]);
@@ -92,6 +92,45 @@ describe('importContacts', () => {
       [6, '2125550101,Extra,,field'],
       [8, '2125550102,Zone,Mars/Olympus'],
       [9, ',Nobody,'],
+    ]);
+  });
+
+  it('drops empty fields after the last column (as spreadsheets export them), and rejects non-empty extras and missing fields', async () => {
+    const campaignId = await makeCampaign(db);
+    const file = files.write(
+      'field-count.csv',
+      'phone,name,city\n' +
+        '2125550100,Ada,Paris,,\n' + // row 2 ok: empty extras dropped
+        '2125550101,Bob,Rome, ,""\n' + // row 3 ok: whitespace-only and quoted empty extras dropped
+        '2125550102,Cy,Oslo,x\n' + // row 4 a non-empty extra
+        '2125550103,Di,Lima,,y,,z\n' + // row 5 non-empty extras among empty ones
+        '2125550104,Ed,Bern,a,b,c,d\n' + // row 6 more non-empty extras than the reason names
+        '2125550105,Flo\n' + // row 7 a missing field
+        '2125550106\n' + // row 8 two missing fields
+        ',,,,\n' + // row 9 blank, extras and all: skipped
+        '2125550107,Gus,Nice\n', // row 10 ok
+    );
+    const summary = await importContacts(app, { campaignId, file });
+    expect(summary.rejected).toEqual([
+      { row: 4, reason: 'has 4 fields, the header has 3; extra field 4 ("x") is not empty' },
+      { row: 5, reason: 'has 7 fields, the header has 3; extra fields 5 ("y"), 7 ("z") are not empty' },
+      { row: 6, reason: 'has 7 fields, the header has 3; extra fields 4 ("a"), 5 ("b"), 6 ("c") and 1 more are not empty' },
+      { row: 7, reason: 'has 2 fields, the header has 3 (1 missing)' },
+      { row: 8, reason: 'has 1 field, the header has 3 (2 missing)' },
+    ]);
+    expect(summary).toMatchObject({ rowsRead: 8, imported: 3, duplicates: 0, rejectedCount: 5 });
+    expect(await contactsOf(campaignId)).toMatchObject([
+      { sourceRow: 2, phone: '+12125550100', variables: { name: 'Ada', city: 'Paris' } },
+      { sourceRow: 3, phone: '+12125550101', variables: { name: 'Bob', city: 'Rome' } },
+      { sourceRow: 10, phone: '+12125550107', variables: { name: 'Gus', city: 'Nice' } },
+    ]);
+    const stored = await db.prisma.importRejection.findMany({ where: { importId: summary.importId }, orderBy: { rowNumber: 'asc' } });
+    expect(stored.map((r) => [r.rowNumber, r.raw])).toEqual([
+      [4, '2125550102,Cy,Oslo,x'],
+      [5, '2125550103,Di,Lima,,y,,z'],
+      [6, '2125550104,Ed,Bern,a,b,c,d'],
+      [7, '2125550105,Flo'],
+      [8, '2125550106'],
     ]);
   });
 

@@ -53,7 +53,7 @@ export async function openCsv(file: string, options: { delimiter?: string | unde
   const parser = parse({
     bom: true,
     delimiter,
-    relax_column_count: true, // a row with the wrong field count is rejected by us, with its row number
+    relax_column_count: true, // a row with the wrong field count is judged by us (empty extras are dropped), with its row number
     relax_quotes: true, // a stray quote inside an unquoted field is kept as text
     // Blank lines come through as one empty field: counted as rows (as a spreadsheet shows them) and
     // skipped as blank later. Counting ourselves avoids `info`, which costs ~3 µs per record.

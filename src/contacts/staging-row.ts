@@ -23,7 +23,8 @@ export const stagingColumns = ['row_number', 'id', 'phone', 'variables', 'timezo
 /**
  * Turns CSV records into staging rows: the new contact's id, the phone in E.164, the other columns as a JSON object of
  * string variables, the canonical time zone; or, for a bad row, the reason and the row as read.
- * Rows with every field blank (spreadsheets leave them at the end) are skipped, not rejected.
+ * Rows with every field blank (spreadsheets leave them at the end) are skipped, not rejected; so are
+ * empty fields after the header's last column.
  */
 export function convertRecords(
   records: CsvRecord[],
@@ -45,8 +46,11 @@ export function convertRecords(
     if (isBlank(fields)) continue;
     rowsRead++;
     if (fields.length !== plan.header.length) {
-      reject(record, `has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${plan.header.length}`);
-      continue;
+      const problem = fieldCountProblem(fields, plan.header.length);
+      if (problem !== undefined) {
+        reject(record, problem);
+        continue;
+      }
     }
     const phone = normalizePhone(fields[plan.phoneIndex]!, defaultCountry);
     if (phone.reason !== undefined) {
@@ -72,6 +76,30 @@ export function convertRecords(
     copyText += `${record.row}\t${nextId()}\t${phone.e164}\t${escapeCopyText(variables)}\t${timezone ?? '\\N'}\t\\N\t\\N\n`;
   }
   return { copyText, rowsRead, valid, rejections };
+}
+
+// At most this many non-empty extra fields are named in a reason (the raw row has them all).
+const maxNamedExtraFields = 3;
+
+/**
+ * Why a row whose field count differs from the header's is rejected, or undefined when every extra
+ * field is empty: spreadsheets export trailing empty cells as trailing delimiters (`a,b,c,,`), and only
+ * the header's columns are read, so those are dropped. Whitespace-only counts as empty, as every value
+ * is trimmed. Missing fields always reject: which one is missing cannot be told.
+ */
+function fieldCountProblem(fields: string[], columns: number): string | undefined {
+  const counts = `has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${columns}`;
+  if (fields.length < columns) return `${counts} (${columns - fields.length} missing)`;
+  const named: string[] = [];
+  let nonEmpty = 0;
+  for (let index = columns; index < fields.length; index++) {
+    const field = fields[index]!;
+    if (field.trim() === '') continue;
+    if (++nonEmpty <= maxNamedExtraFields) named.push(`${index + 1} (${JSON.stringify(field)})`);
+  }
+  if (nonEmpty === 0) return undefined;
+  const more = nonEmpty > named.length ? ` and ${nonEmpty - named.length} more` : '';
+  return `${counts}; extra field${nonEmpty === 1 ? '' : 's'} ${named.join(', ')}${more} ${nonEmpty === 1 ? 'is' : 'are'} not empty`;
 }
 
 function isBlank(fields: string[]): boolean {
