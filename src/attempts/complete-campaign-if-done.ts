@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { nowUtcSql } from '../db/sql-time.ts';
+import { activeContactStates, sqlStates } from './states.ts';
 
 /**
  * Marks a running campaign completed when no contact is left to dial or in a call. Takes the campaign
@@ -22,7 +23,7 @@ export async function completeLockedCampaignIfDone(client: pg.ClientBase, campai
   const { rowCount } = await client.query(
     `UPDATE campaign SET status = 'completed', completed_at = ${nowUtcSql}, updated_at = ${nowUtcSql}
      WHERE id = $1 AND status = 'running'
-       AND NOT EXISTS (SELECT 1 FROM contact WHERE campaign_id = $1 AND state IN ('pending', 'queued', 'dialing', 'in_call'))`,
+       AND NOT EXISTS (SELECT 1 FROM contact WHERE campaign_id = $1 AND state IN ${sqlStates(activeContactStates)})`,
     [campaignId],
   );
   return rowCount === 1;

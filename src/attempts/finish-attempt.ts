@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { completeLockedCampaignIfDone } from './complete-campaign-if-done.ts';
-import { decideAfterAttempt, outcomeOf, type AttemptOutcome, type ContactDecision, type FinishedAttemptState, type RetryRules } from './retry-policy.ts';
+import { decideAfterAttempt, outcomeOf, type AttemptOutcome, type ContactDecision, type RetryRules } from './retry-policy.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
+import { inFlightContactStates, sqlStates, type FinishedAttemptState } from './states.ts';
 
 export interface FinishedAttempt {
   /** False when this attempt had already been finished (its slot was released before). */
@@ -150,7 +151,7 @@ async function updateContacts(client: pg.ClientBase, changes: ContactChange[]): 
     `UPDATE contact c SET state = u.state::"ContactState", outcome = u.outcome,
        next_attempt_at = u.next_attempt_at AT TIME ZONE 'UTC', updated_at = ${nowUtcSql}
      FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::timestamptz[]) AS u(id, attempt_number, state, outcome, next_attempt_at)
-     WHERE c.id = u.id AND c.attempt_count = u.attempt_number AND c.state IN ('dialing', 'in_call')
+     WHERE c.id = u.id AND c.attempt_count = u.attempt_number AND c.state IN ${sqlStates(inFlightContactStates)}
      RETURNING c.id, c.state`,
     [
       changes.map(({ attempt }) => attempt.contact_id),

@@ -2,8 +2,9 @@ import type pg from 'pg';
 import { finishAttempt } from './finish-attempt.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 import { withTransaction } from '../db/with-transaction.ts';
+import { openAttemptStates, sqlStates } from './states.ts';
 
-const openStates = `('claimed', 'accepted', 'unknown', 'initiated', 'ringing', 'in_progress')`;
+const openStates = sqlStates(openAttemptStates);
 
 /**
  * Calls that outlived the longest they could last (the campaign's TimeLimit + Timeout + `marginMs`)

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { finishAttempt } from './finish-attempt.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 import { withTransaction } from '../db/with-transaction.ts';
+import { sqlStates, unconfirmedAttemptStates } from './states.ts';
 
 /**
  * Attempts never confirmed: `claimed` (the worker died between claim and response) or `unknown` (an
@@ -12,7 +13,7 @@ import { withTransaction } from '../db/with-transaction.ts';
 export async function reconcileAttempts(pool: pg.Pool, graceMs: number, limit = 500): Promise<number> {
   const { rows } = await pool.query<{ id: string }>(
     `SELECT a.id FROM call_attempt a
-     WHERE a.state IN ('claimed', 'unknown') AND a.claimed_at < ${nowUtcSql} - make_interval(secs => $1)
+     WHERE a.state IN ${sqlStates(unconfirmedAttemptStates)} AND a.claimed_at < ${nowUtcSql} - make_interval(secs => $1)
        AND NOT EXISTS (SELECT 1 FROM call_event e WHERE e.attempt_id = a.id)
      ORDER BY a.claimed_at LIMIT $2`,
     [graceMs / 1000, limit],
@@ -24,7 +25,7 @@ export async function reconcileAttempts(pool: pg.Pool, graceMs: number, limit = 
       const moved = await client.query(
         `UPDATE call_attempt a SET state = 'failed_unknown', ended_at = COALESCE(a.ended_at, ${nowUtcSql}),
            error_detail = COALESCE(a.error_detail, 'no callback confirmed this call within the grace period'), updated_at = ${nowUtcSql}
-         WHERE a.id = $1 AND a.state IN ('claimed', 'unknown') AND NOT EXISTS (SELECT 1 FROM call_event e WHERE e.attempt_id = a.id)`,
+         WHERE a.id = $1 AND a.state IN ${sqlStates(unconfirmedAttemptStates)} AND NOT EXISTS (SELECT 1 FROM call_event e WHERE e.attempt_id = a.id)`,
         [id],
       );
       if (moved.rowCount !== 1) return false;

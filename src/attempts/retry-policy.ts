@@ -1,4 +1,5 @@
 import type { ContactState } from '../generated/prisma/enums.ts';
+import type { FinishedAttemptState } from './states.ts';
 
 /** Outcomes a campaign may choose to retry (its `retry.retryOn`). */
 export const retryableOutcomes = ['no_answer', 'busy', 'failed', 'voicemail'] as const;
@@ -14,8 +15,6 @@ export interface RetryRules {
 /** How an attempt ended, as the results and the retry policy name it. */
 export type AttemptOutcome = 'completed' | 'voicemail' | 'no_answer' | 'busy' | 'failed' | 'canceled' | 'rejected' | 'failed_unknown';
 
-/** The attempt states that end an attempt (callbacks, the reconciler, the reaper, a 422). */
-export type FinishedAttemptState = 'completed' | 'busy' | 'no_answer' | 'canceled' | 'failed' | 'rejected' | 'failed_unknown';
 
 export function outcomeOf(state: FinishedAttemptState, answeredBy: string | null): AttemptOutcome {
   if (state === 'completed' && answeredBy?.startsWith('machine')) return 'voicemail';

@@ -1,8 +1,51 @@
-import type { AttemptState } from '../generated/prisma/enums.ts';
+import type { AttemptState, ContactState } from '../generated/prisma/enums.ts';
 
-/** Attempt states a call ends in; entering one releases the concurrency slot (finishAttempt). */
-export const terminalAttemptStates = ['completed', 'busy', 'no_answer', 'canceled', 'failed'] as const;
+/**
+ * The states of a contact and of each of its attempts (dials), and how they move. Every list of
+ * states used elsewhere, in code or in SQL, is derived from this file.
+ *
+ * Contact: pending -> queued -> dialing -> in_call -> a final state, or back to pending (a retry, or a
+ * calling window still closed). Every move is one conditional UPDATE (`... WHERE state = <expected>`),
+ * so of two workers only one can win.
+ *
+ * Attempt: claimed (row written before the request) -> accepted (call_sid) | rejected (4xx, never
+ * placed) | unknown (ambiguous answer) -> initiated -> ringing -> in_progress -> a call-ending state;
+ * failed_unknown when nothing ever confirmed the call.
+ */
+
+/** Contacts not dialed yet: waiting for their turn, or with a dial job in Redis. */
+export const waitingContactStates = ['pending', 'queued'] as const satisfies readonly ContactState[];
+/** Contacts with an attempt in flight: claimed and being dialed, or in a call. */
+export const inFlightContactStates = ['dialing', 'in_call'] as const satisfies readonly ContactState[];
+/** Contacts that are done: nothing more will happen to them. */
+export const finalContactStates = ['completed', 'no_answer', 'busy', 'failed', 'canceled', 'suppressed'] as const satisfies readonly ContactState[];
+/** A campaign is done when none of its contacts is in one of these. */
+export const activeContactStates = [...waitingContactStates, ...inFlightContactStates] as const;
+
+/** Attempt states a call ends in (Telnyx's final CallStatus); entering one releases the concurrency slot. */
+export const terminalAttemptStates = ['completed', 'busy', 'no_answer', 'canceled', 'failed'] as const satisfies readonly AttemptState[];
 export type TerminalAttemptState = (typeof terminalAttemptStates)[number];
+
+/** Every state that ends an attempt: a call-ending one, a refused dial, or a call never confirmed. */
+export const finishedAttemptStates = [...terminalAttemptStates, 'rejected', 'failed_unknown'] as const satisfies readonly AttemptState[];
+export type FinishedAttemptState = (typeof finishedAttemptStates)[number];
+
+/** The dial's answer was lost or ambiguous, or never came: nothing from Telnyx confirmed the call yet. */
+export const unconfirmedAttemptStates = ['claimed', 'unknown'] as const satisfies readonly AttemptState[];
+/** Attempts still holding a concurrency slot: from the claim until a finished state. */
+export const openAttemptStates = ['claimed', 'accepted', 'unknown', 'initiated', 'ringing', 'in_progress'] as const satisfies readonly AttemptState[];
+
+// Compile-time checks: each enum is split exactly, so a state added to the schema must be placed here.
+type Missing<All, Listed> = Exclude<All, Listed>;
+const contactStatesPlaced: Missing<ContactState, (typeof activeContactStates | typeof finalContactStates)[number]> extends never ? true : never = true;
+const attemptStatesPlaced: Missing<AttemptState, (typeof openAttemptStates | typeof finishedAttemptStates)[number]> extends never ? true : never = true;
+void contactStatesPlaced;
+void attemptStatesPlaced;
+
+/** A list of states as an SQL list: `('a', 'b')`. The states are the constants above, never input. */
+export function sqlStates(states: readonly string[]): string {
+  return `(${states.map((state) => `'${state}'`).join(', ')})`;
+}
 
 /**
  * Telnyx CallStatus -> the attempt state it moves to and that state's rank. Transitions only go up

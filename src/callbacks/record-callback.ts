@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { finishReleasedAttempts, type ReleasedAttemptToFinish } from '../attempts/finish-attempt.ts';
 import type { CallbackFacts } from './read-callback-facts.ts';
-import { currentRankSql, isTerminalAttemptState, terminalAttemptStates, type TerminalAttemptState } from '../attempts/states.ts';
+import { currentRankSql, isTerminalAttemptState, sqlStates, terminalAttemptStates, type TerminalAttemptState } from '../attempts/states.ts';
 
 export type RecordedCallback =
   | { outcome: 'unknown_attempt' }
@@ -33,7 +33,6 @@ const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 // callback of the same batch is left out (`contended`): an UPDATE applies one row per attempt, so
 // those are recorded one by one afterwards. Entering a terminal state releases the attempt's slot in
 // the same row update, exactly once (only where it is still held); finishReleasedAttempts does the rest.
-const terminalStatesSql = terminalAttemptStates.map((state) => `'${state}'`).join(', ');
 const recordSql = `
 WITH input AS (
   SELECT * FROM unnest(
@@ -85,7 +84,7 @@ WITH input AS (
     recording_url = COALESCE(i.recording_url, a.recording_url),
     error_code = COALESCE(a.error_code, i.error_code),
     error_detail = COALESCE(a.error_detail, i.error_detail),
-    slot_released_at = CASE WHEN i.new_state IN (${terminalStatesSql}) AND ${currentRankSql} < i.new_rank
+    slot_released_at = CASE WHEN i.new_state IN ${sqlStates(terminalAttemptStates)} AND ${currentRankSql} < i.new_rank
       THEN COALESCE(a.slot_released_at, now() AT TIME ZONE 'UTC') ELSE a.slot_released_at END,
     updated_at = now() AT TIME ZONE 'UTC'
   FROM event e JOIN target t ON t.id = e.attempt_id JOIN input i ON i.ord = t.ord

@@ -8,6 +8,7 @@ import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts
 import { pauseCampaign } from '../attempts/pause-campaign.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 import { withTransaction } from '../db/with-transaction.ts';
+import { sqlStates, waitingContactStates } from '../attempts/states.ts';
 
 export interface LifecycleResult {
   id: string;
@@ -75,7 +76,7 @@ export async function cancelCampaign(app: App, id: string): Promise<LifecycleRes
   // orders could deadlock.
   const { rows: canceled } = await app.pool.query<{ id: string; attempt_count: number; was_queued: boolean }>(
     `UPDATE contact c SET state = 'canceled', outcome = 'canceled', next_attempt_at = NULL, updated_at = ${nowUtcSql}
-     FROM (SELECT id, state FROM contact WHERE campaign_id = $1 AND state IN ('pending', 'queued') ORDER BY id FOR NO KEY UPDATE) old
+     FROM (SELECT id, state FROM contact WHERE campaign_id = $1 AND state IN ${sqlStates(waitingContactStates)} ORDER BY id FOR NO KEY UPDATE) old
      WHERE c.id = old.id RETURNING c.id, c.attempt_count, old.state = 'queued' AS was_queued`,
     [id],
   );

@@ -3,6 +3,7 @@ import { feedCampaign } from './feed-campaign.ts';
 import { addJob, makeQueue } from '../jobs/queues.ts';
 import type { JobPayload } from '../jobs/catalog.ts';
 import { nextRuns } from '../scheduling/cron-schedule.ts';
+import { inFlightContactStates, sqlStates } from '../attempts/states.ts';
 
 export type TickResult =
   | { campaignId: string; tickAt: string; started: true; enqueued: number; waiting: number; continuesAt: string | null }
@@ -30,7 +31,7 @@ export async function runScheduleTick(app: App, payload: JobPayload<'scheduleTic
     try {
       const { rows } = await client.query<{ status: string; schedule_cron: string | null; schedule_tz: string | null; in_flight: number }>(
         `SELECT status, schedule_cron, schedule_tz,
-                (SELECT count(*)::int FROM contact WHERE campaign_id = $1 AND state IN ('queued', 'dialing', 'in_call')) AS in_flight
+                (SELECT count(*)::int FROM contact WHERE campaign_id = $1 AND state IN ${sqlStates(['queued', ...inFlightContactStates])}) AS in_flight
          FROM campaign WHERE id = $1`,
         [payload.campaignId],
       );

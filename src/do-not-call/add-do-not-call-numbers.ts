@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 import { withTransaction } from '../db/with-transaction.ts';
+import { sqlStates, waitingContactStates } from '../attempts/states.ts';
 
 /** 'global' or one campaign's id: where a do-not-call entry applies. */
 export type DoNotCallScope = { kind: 'global' } | { kind: 'campaign'; campaignId: string };
@@ -32,9 +33,9 @@ export async function addDoNotCallNumbers(pool: pg.Pool, scope: DoNotCallScope, 
     const suppressed = await client.query<{ campaign_id: string }>(
       `UPDATE contact c SET state = 'suppressed', outcome = 'suppressed', next_attempt_at = NULL, updated_at = ${nowUtcSql}
        FROM (SELECT id FROM contact
-             WHERE ($2::uuid IS NULL OR campaign_id = $2::uuid) AND phone = ANY($1::text[]) AND state IN ('pending', 'queued')
+             WHERE ($2::uuid IS NULL OR campaign_id = $2::uuid) AND phone = ANY($1::text[]) AND state IN ${sqlStates(waitingContactStates)}
              ORDER BY id FOR NO KEY UPDATE) due
-       WHERE c.id = due.id AND c.state IN ('pending', 'queued')
+       WHERE c.id = due.id AND c.state IN ${sqlStates(waitingContactStates)}
        RETURNING c.campaign_id`,
       [phones, campaignId],
     );

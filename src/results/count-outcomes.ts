@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { finalContactStates, sqlStates } from '../attempts/states.ts';
 
 // A type alias, not an interface, so it reads as a Record<string, number> where one is expected.
 export type OutcomeCounts = {
@@ -17,7 +18,7 @@ export async function countOutcomes(pool: pg.Pool | pg.ClientBase, campaignId: s
   const { rows } = await pool.query<{ outcome: keyof OutcomeCounts; count: string }>(
     `SELECT CASE WHEN outcome = 'voicemail' THEN 'voicemail' ELSE state::text END AS outcome, count(*) AS count
        FROM contact_result
-      WHERE campaign_id = $1 AND state IN ('completed', 'no_answer', 'busy', 'failed', 'canceled', 'suppressed')
+      WHERE campaign_id = $1 AND state IN ${sqlStates(finalContactStates)}
       GROUP BY 1`,
     [campaignId],
   );

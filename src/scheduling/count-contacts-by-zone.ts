@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { contactTimezones } from '../calling-hours/contact-timezones.ts';
 import type { ZoneGroup } from './estimate-finish.ts';
+import { sqlStates, waitingContactStates } from '../attempts/states.ts';
 
 const pageSize = 10_000;
 
@@ -14,7 +15,7 @@ export async function countContactsByZone(pool: pg.Pool, campaignId: string): Pr
   let afterId = '00000000-0000-0000-0000-000000000000';
   for (;;) {
     const { rows } = await pool.query<{ id: string; phone: string; timezone: string | null }>(
-      `SELECT id, phone, timezone FROM contact WHERE campaign_id = $1 AND state IN ('pending', 'queued') AND id > $2 ORDER BY id LIMIT $3`,
+      `SELECT id, phone, timezone FROM contact WHERE campaign_id = $1 AND state IN ${sqlStates(waitingContactStates)} AND id > $2 ORDER BY id LIMIT $3`,
       [campaignId, afterId, pageSize],
     );
     for (const row of rows) {
