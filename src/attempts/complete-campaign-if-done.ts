@@ -1,6 +1,6 @@
-import type pg from 'pg';
 import { nowUtcSql } from '../db/sql-time.ts';
 import { activeContactStates, sqlStates } from './states.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 /**
  * Marks a running campaign completed when no contact is left to dial or in a call. Takes the campaign
@@ -10,7 +10,7 @@ import { activeContactStates, sqlStates } from './states.ts';
  * that references the campaign (call_event, call_attempt) holds a KEY SHARE lock on it, and FOR UPDATE
  * would deadlock against those transactions.
  */
-export async function completeCampaignIfDone(client: pg.ClientBase, campaignId: string): Promise<boolean> {
+export async function completeCampaignIfDone(client: Queryable, campaignId: string): Promise<boolean> {
   await client.query(`SELECT 1 FROM campaign WHERE id = $1 FOR NO KEY UPDATE`, [campaignId]);
   return completeLockedCampaignIfDone(client, campaignId);
 }
@@ -19,7 +19,7 @@ export async function completeCampaignIfDone(client: pg.ClientBase, campaignId: 
  * completeCampaignIfDone for a caller whose transaction already holds the campaign row lock (it has
  * updated the row in an earlier statement), saving a round trip while that hot lock is held.
  */
-export async function completeLockedCampaignIfDone(client: pg.ClientBase, campaignId: string): Promise<boolean> {
+export async function completeLockedCampaignIfDone(client: Queryable, campaignId: string): Promise<boolean> {
   const { rowCount } = await client.query(
     `UPDATE campaign SET status = 'completed', completed_at = ${nowUtcSql}, updated_at = ${nowUtcSql}
      WHERE id = $1 AND status = 'running'

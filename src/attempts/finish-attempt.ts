@@ -1,8 +1,8 @@
-import type pg from 'pg';
 import { completeLockedCampaignIfDone } from './complete-campaign-if-done.ts';
 import { decideAfterAttempt, outcomeOf, type AttemptOutcome, type ContactDecision, type RetryRules } from './retry-policy.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 import { inFlightContactStates, sqlStates, type FinishedAttemptState } from './states.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 export interface FinishedAttempt {
   /** False when this attempt had already been finished (its slot was released before). */
@@ -44,13 +44,14 @@ interface ContactChange {
 }
 
 /**
- * Contract 4: called inside the transaction that first moves an attempt into a terminal state.
+ * Slot released exactly once (only the transition into a terminal state frees it): called inside the
+ * transaction that first moves an attempt into a terminal state.
  * Releases the attempt's concurrency slot exactly once, records the contact's outcome (final, or back
  * to pending with next_attempt_at per the retry policy) and completes the campaign when nothing is left.
  * Idempotent: a second call for the same attempt changes nothing.
  */
 export async function finishAttempt(
-  client: pg.ClientBase,
+  client: Queryable,
   attemptId: string,
   terminalState: FinishedAttemptState,
   now: Date = new Date(),
@@ -65,7 +66,7 @@ export async function finishAttempt(
  * (instead of one per call) keeps that hot row lock short. Results come back in the order given; an
  * attempt named twice is finished by its first entry only.
  */
-export async function finishAttempts(client: pg.ClientBase, attempts: readonly AttemptToFinish[], now: Date = new Date()): Promise<FinishedAttempt[]> {
+export async function finishAttempts(client: Queryable, attempts: readonly AttemptToFinish[], now: Date = new Date()): Promise<FinishedAttempt[]> {
   if (attempts.length === 0) return [];
   const released = await releaseSlots(client, attempts.map((attempt) => attempt.attemptId));
   const toFinish: ReleasedAttemptToFinish[] = [];
@@ -86,7 +87,7 @@ export async function finishAttempts(client: pg.ClientBase, attempts: readonly A
  * contacts, completion. Results come back in the order given.
  */
 export async function finishReleasedAttempts(
-  client: pg.ClientBase,
+  client: Queryable,
   released: readonly ReleasedAttemptToFinish[],
   now: Date = new Date(),
 ): Promise<FinishedAttempt[]> {
@@ -115,7 +116,7 @@ export async function finishReleasedAttempts(
 }
 
 // The exactly-once guard: only the transaction that sets slot_released_at gets the row back.
-async function releaseSlots(client: pg.ClientBase, attemptIds: string[]): Promise<Map<string, ReleasedAttempt>> {
+async function releaseSlots(client: Queryable, attemptIds: string[]): Promise<Map<string, ReleasedAttempt>> {
   const { rows } = await client.query<ReleasedAttempt>(
     `UPDATE call_attempt SET slot_released_at = ${nowUtcSql}, updated_at = ${nowUtcSql}
      WHERE id = ANY($1::uuid[]) AND slot_released_at IS NULL
@@ -128,7 +129,7 @@ async function releaseSlots(client: pg.ClientBase, attemptIds: string[]): Promis
 // One update per campaign, in id order so two batches spanning the same campaigns lock them in the
 // same order. The campaign row is locked before the contact rows, and a claim never waits for a
 // contact we update (it takes queued contacts, we finish dialing/in_call ones).
-async function decrementActiveCalls(client: pg.ClientBase, released: readonly ReleasedAttempt[]): Promise<Map<string, CampaignAfterRelease>> {
+async function decrementActiveCalls(client: Queryable, released: readonly ReleasedAttempt[]): Promise<Map<string, CampaignAfterRelease>> {
   const releasedPerCampaign = new Map<string, number>();
   for (const { campaign_id } of released) releasedPerCampaign.set(campaign_id, (releasedPerCampaign.get(campaign_id) ?? 0) + 1);
   const campaigns = new Map<string, CampaignAfterRelease>();
@@ -145,7 +146,7 @@ async function decrementActiveCalls(client: pg.ClientBase, released: readonly Re
 
 // Only the contact's current attempt decides its fate: attempt_count pins it, so a stale attempt
 // finishing late can never move a contact that has moved on. Returns the new state per contact moved.
-async function updateContacts(client: pg.ClientBase, changes: ContactChange[]): Promise<Map<string, string>> {
+async function updateContacts(client: Queryable, changes: ContactChange[]): Promise<Map<string, string>> {
   if (changes.length === 0) return new Map();
   const { rows } = await client.query<{ id: string; state: string }>(
     `UPDATE contact c SET state = u.state::"ContactState", outcome = u.outcome,
@@ -167,7 +168,7 @@ async function updateContacts(client: pg.ClientBase, changes: ContactChange[]): 
 // A retry leaves a contact pending, so only campaigns with a final contact in this batch can be done.
 // Their rows are locked already (decrementActiveCalls), and this statement's snapshot is taken after
 // that lock was granted, so it sees every contact finished by an earlier transaction.
-async function completeCampaignsWithFinalContacts(client: pg.ClientBase, changes: ContactChange[]): Promise<Set<string>> {
+async function completeCampaignsWithFinalContacts(client: Queryable, changes: ContactChange[]): Promise<Set<string>> {
   const candidates = new Set(changes.filter(({ decision }) => decision.kind === 'final').map(({ attempt }) => attempt.campaign_id));
   const completed = new Set<string>();
   for (const campaignId of [...candidates].sort()) {

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Queryable } from '../db/queryable.ts';
 import { markContactInCallCte } from './mark-contact-in-call.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 
@@ -21,6 +21,6 @@ WITH attempt AS (
 SELECT 1`;
 
 /** Telnyx placed the call: the attempt gets its call_sid and the contact is in a call. */
-export async function recordAccepted(pool: pg.Pool, attemptId: string, campaignId: string, callSid: string): Promise<void> {
+export async function recordAccepted(pool: Queryable, attemptId: string, campaignId: string, callSid: string): Promise<void> {
   await pool.query(recordAcceptedSql, [attemptId, callSid, campaignId]);
 }

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Queryable } from '../db/queryable.ts';
 import { markContactInCallCte } from './mark-contact-in-call.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 
@@ -21,6 +21,6 @@ SELECT 1`;
  * unknown and keeps its concurrency slot; its callbacks, or the reconciler after the grace period,
  * decide how it ended.
  */
-export async function recordAmbiguous(pool: pg.Pool, attemptId: string, reason: string): Promise<void> {
+export async function recordAmbiguous(pool: Queryable, attemptId: string, reason: string): Promise<void> {
   await pool.query(recordAmbiguousSql, [attemptId, reason]);
 }

@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Queryable } from '../db/queryable.ts';
 import type { DialJob } from '../jobs/catalog.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 
@@ -47,7 +47,7 @@ FROM input i LEFT JOIN queued q ON q.id = i.contact_id LEFT JOIN attempt a ON a.
 ORDER BY i.ord`;
 
 /** Claims the contacts of dial jobs of one campaign, all of them or none; results in the order given. */
-export async function takeQueuedContacts(pool: pg.Pool, campaignId: string, jobs: readonly DialJob[]): Promise<TakenContact[]> {
+export async function takeQueuedContacts(pool: Queryable, campaignId: string, jobs: readonly DialJob[]): Promise<TakenContact[]> {
   const { rows } = await pool.query<{ attempt_id: string | null; still_queued: boolean }>(takeSql, [
     campaignId,
     jobs.map((job) => job.contactId),

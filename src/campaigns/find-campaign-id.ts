@@ -1,9 +1,9 @@
-import type pg from 'pg';
+import type { Queryable } from '../db/queryable.ts';
 import { DialerError } from '../errors.ts';
 import { isCampaignId } from './campaign-id.ts';
 
 /** A campaign by id or by exact name; DialerError('not_found') names what was looked for. */
-export async function findCampaignId(pool: pg.Pool, idOrName: string): Promise<string> {
+export async function findCampaignId(pool: Queryable, idOrName: string): Promise<string> {
   const isUuid = isCampaignId(idOrName);
   const { rows } = await pool.query<{ id: string }>(
     'SELECT id FROM campaign WHERE ($1::uuid IS NOT NULL AND id = $1::uuid) OR name = $2 ORDER BY created_at DESC LIMIT 2',

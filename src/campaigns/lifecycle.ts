@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import type { App } from '../app.ts';
 import { campaignNotFound, isCampaignId } from './campaign-id.ts';
 import { DialerError } from '../errors.ts';
@@ -9,6 +8,7 @@ import { pauseCampaign } from '../attempts/pause-campaign.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 import { withTransaction } from '../db/with-transaction.ts';
 import { sqlStates, waitingContactStates } from '../attempts/states.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 export interface LifecycleResult {
   id: string;
@@ -91,7 +91,7 @@ export async function cancelCampaign(app: App, id: string): Promise<LifecycleRes
   return { id, status: 'canceled', canceledContacts: canceled.length };
 }
 
-async function lockCampaign(client: pg.ClientBase, id: string): Promise<string> {
+async function lockCampaign(client: Queryable, id: string): Promise<string> {
   if (!isCampaignId(id)) throw campaignNotFound(id);
   const { rows } = await client.query<{ status: string }>(`SELECT status FROM campaign WHERE id = $1 FOR NO KEY UPDATE`, [id]);
   const status = rows[0]?.status;

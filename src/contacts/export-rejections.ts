@@ -1,7 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
-import type pg from 'pg';
+import type { Queryable } from '../db/queryable.ts';
 import { DialerError } from '../errors.ts';
 import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 
@@ -12,7 +12,7 @@ const pageSize = 5_000;
  * Which imports are named: one import (by id), or every import of a campaign (oldest first), by id
  * or, for anything that is not a uuid, by name (findCampaignId: unknown and ambiguous names refused).
  */
-export async function resolveImportIds(db: pg.Pool, importOrCampaign: string): Promise<string[]> {
+export async function resolveImportIds(db: Queryable, importOrCampaign: string): Promise<string[]> {
   if (!uuidPattern.test(importOrCampaign)) {
     const campaignId = await findCampaignId(db, importOrCampaign);
     const { rows } = await db.query<{ id: string }>('SELECT id FROM import WHERE campaign_id = $1 ORDER BY started_at, id', [campaignId]);
@@ -32,7 +32,7 @@ export async function resolveImportIds(db: pg.Pool, importOrCampaign: string): P
  * Writes the rejected rows of the given imports as CSV (import_id, row, reason, raw), page by page
  * (keyset on row number) so memory stays flat however many there are. Returns how many were written.
  */
-export async function writeRejectionsCsv(db: pg.Pool, importIds: string[], out: Writable): Promise<number> {
+export async function writeRejectionsCsv(db: Queryable, importIds: string[], out: Writable): Promise<number> {
   let written = 0;
   await write(out, 'import_id,row,reason,raw\n');
   for (const importId of importIds) {

@@ -1,7 +1,7 @@
-import type pg from 'pg';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/min';
 import { isCampaignId } from '../campaigns/campaign-id.ts';
 import { DialerError } from '../errors.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 export interface ImportCampaign {
   id: string;
@@ -12,7 +12,7 @@ export interface ImportCampaign {
  * The campaign contacts are imported into, with the default country for numbers written without
  * +country code: the override when given, else the campaign config's defaultCountry, else US.
  */
-export async function findImportCampaign(db: pg.Pool | pg.PoolClient, campaignId: string, countryOverride?: string): Promise<ImportCampaign> {
+export async function findImportCampaign(db: Queryable, campaignId: string, countryOverride?: string): Promise<ImportCampaign> {
   if (!isCampaignId(campaignId)) throw new DialerError('invalid_input', `campaign id ${JSON.stringify(campaignId)} is not a uuid`, 'campaign');
   const { rows } = await db.query<{ status: string; default_country: string | null }>(
     `SELECT status, config->>'defaultCountry' AS default_country FROM campaign WHERE id = $1`,

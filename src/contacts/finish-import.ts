@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Queryable } from '../db/queryable.ts';
 
 export interface ImportCounts {
   rowsRead: number;
@@ -17,6 +18,6 @@ export async function completeImport(client: pg.PoolClient, importId: string, co
 }
 
 /** Marks an import failed with the reason; nothing of it was kept (its transaction rolled back). */
-export async function failImport(db: pg.Pool | pg.PoolClient, importId: string, reason: string): Promise<void> {
+export async function failImport(db: Queryable, importId: string, reason: string): Promise<void> {
   await db.query(`UPDATE import SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`, [importId, reason]);
 }

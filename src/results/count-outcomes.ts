@@ -1,5 +1,5 @@
-import type pg from 'pg';
 import { finalContactStates, sqlStates } from '../attempts/states.ts';
+import type { Queryable } from '../db/queryable.ts';
 
 // A type alias, not an interface, so it reads as a Record<string, number> where one is expected.
 export type OutcomeCounts = {
@@ -14,7 +14,7 @@ export type OutcomeCounts = {
 };
 
 /** Final outcomes of a campaign's contacts (for `dialer status`); contacts still in play are not counted. */
-export async function countOutcomes(pool: pg.Pool | pg.ClientBase, campaignId: string): Promise<OutcomeCounts> {
+export async function countOutcomes(pool: Queryable, campaignId: string): Promise<OutcomeCounts> {
   const { rows } = await pool.query<{ outcome: keyof OutcomeCounts; count: string }>(
     `SELECT CASE WHEN outcome = 'voicemail' THEN 'voicemail' ELSE state::text END AS outcome, count(*) AS count
        FROM contact_result

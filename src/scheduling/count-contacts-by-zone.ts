@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import type { Queryable } from '../db/queryable.ts';
 import { contactTimezones } from '../calling-hours/contact-timezones.ts';
 import type { ZoneGroup } from './estimate-finish.ts';
 import { sqlStates, waitingContactStates } from '../attempts/states.ts';
@@ -9,7 +9,7 @@ const pageSize = 10_000;
  * The campaign's contacts still to dial (pending or queued), grouped by the set of time zones their
  * calling window must hold in. Read page by page; NANP numbers share the answer per area code.
  */
-export async function countContactsByZone(pool: pg.Pool, campaignId: string): Promise<ZoneGroup[]> {
+export async function countContactsByZone(pool: Queryable, campaignId: string): Promise<ZoneGroup[]> {
   const groups = new Map<string, ZoneGroup>();
   const nanpCache = new Map<string, string[]>();
   let afterId = '00000000-0000-0000-0000-000000000000';
