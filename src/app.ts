@@ -16,6 +16,8 @@ export interface App {
   pool: pg.Pool;
   /** A connection for commands; BullMQ workers make their own (they need maxRetriesPerRequest: null). */
   redis(): Redis;
+  /** Runs `cleanup` in close(), before the connections end (the long-lived queue producers use it). */
+  onClose(cleanup: () => Promise<unknown>): void;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export function makeApp(config: Config = parseConfig(), log: Logger = makeLogger
   const prisma = makePrisma(db);
   const pool = makePool(db);
   let redis: Redis | undefined;
+  const cleanups: (() => Promise<unknown>)[] = [];
   return {
     config,
     log,
@@ -31,7 +34,9 @@ export function makeApp(config: Config = parseConfig(), log: Logger = makeLogger
     prisma,
     pool,
     redis: () => (redis ??= makeRedis(config.REDIS_URL)),
+    onClose: (cleanup) => void cleanups.push(cleanup),
     async close() {
+      await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
       await Promise.allSettled([prisma.$disconnect(), pool.end(), redis?.quit()]);
     },
   };

@@ -2,7 +2,7 @@ import type { App } from '../app.ts';
 import { campaignNotFound, isCampaignId } from './campaign-id.ts';
 import { DialerError } from '../errors.ts';
 import { makeDialJobId } from '../jobs/catalog.ts';
-import { makeQueue } from '../jobs/queues.ts';
+import { queueOf } from '../jobs/queues.ts';
 import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts';
 import { pauseCampaign } from '../attempts/pause-campaign.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
@@ -80,13 +80,9 @@ export async function cancelCampaign(app: App, id: string): Promise<LifecycleRes
      WHERE c.id = old.id RETURNING c.id, c.attempt_count, old.state = 'queued' AS was_queued`,
     [id],
   );
-  const queue = makeQueue(app, 'dial');
-  try {
-    for (const contact of canceled.filter((row) => row.was_queued)) {
-      await queue.remove(makeDialJobId({ contactId: contact.id, attemptNumber: contact.attempt_count + 1 })).catch(() => 0);
-    }
-  } finally {
-    await queue.close();
+  const queue = queueOf(app, 'dial');
+  for (const contact of canceled.filter((row) => row.was_queued)) {
+    await queue.remove(makeDialJobId({ contactId: contact.id, attemptNumber: contact.attempt_count + 1 })).catch(() => 0);
   }
   return { id, status: 'canceled', canceledContacts: canceled.length };
 }

@@ -1,7 +1,7 @@
 import type { App } from '../app.ts';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import { makeDialJobId, type DialJob } from '../jobs/catalog.ts';
-import { makeQueue } from '../jobs/queues.ts';
+import { addJobs, queueOf, type CatalogQueue } from '../jobs/queues.ts';
 import { nextDialTime } from '../attempts/next-dial-time.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 
@@ -13,8 +13,9 @@ export interface FeedOptions {
 }
 
 /**
- * Contract 7: moves every due contact of a running campaign (pending, next_attempt_at null or past,
- * calling window open now) to queued and adds its dial job; contacts outside their window get
+ * Feeding (Postgres decides who is due; Redis only carries the jobs, and can be rebuilt): moves
+ * every due contact of a running campaign (pending, next_attempt_at null or past, calling window open
+ * now) to queued and adds its dial job; contacts outside their window get
  * next_attempt_at = the window's next opening. `waiting` counts pending contacts left for later.
  * Safe to run from several processes at once: the pending -> queued UPDATE is conditional and job ids
  * are deterministic. A crash between the UPDATE and the add leaves queued contacts without a job;
@@ -30,11 +31,10 @@ export async function feedCampaign(
   const config = campaign.rows[0]?.config;
   if (!config) return { enqueued: 0, waiting: await countWaiting(app, campaignId) };
 
-  const queue = makeQueue(app, 'dial');
+  const queue = queueOf(app, 'dial');
   let enqueued = 0;
   let afterId = '00000000-0000-0000-0000-000000000000';
-  try {
-    while (options.limit === undefined || enqueued < options.limit) {
+  while (options.limit === undefined || enqueued < options.limit) {
       const take = Math.min(batchSize, (options.limit ?? Infinity) - enqueued);
       const { rows } = await app.pool.query<{ id: string; phone: string; timezone: string | null }>(
         `SELECT id, phone, timezone FROM contact
@@ -69,22 +69,16 @@ export async function feedCampaign(
       await addDialJobs(queue, campaignId, queued.rows);
       enqueued += queued.rows.length;
     }
-  } finally {
-    await queue.close();
-  }
   return { enqueued, waiting: await countWaiting(app, campaignId) };
 }
 
-export async function addDialJobs(
-  queue: ReturnType<typeof makeQueue<'dial'>>,
-  campaignId: string,
-  contacts: { id: string; attempt_count: number }[],
-): Promise<void> {
-  if (contacts.length === 0) return;
-  await queue.addBulk(
+export async function addDialJobs(queue: CatalogQueue<'dial'>, campaignId: string, contacts: { id: string; attempt_count: number }[]): Promise<void> {
+  await addJobs(
+    queue,
+    'dial',
     contacts.map((contact) => {
-      const data: DialJob = { campaignId, contactId: contact.id, attemptNumber: contact.attempt_count + 1 };
-      return { name: 'dial', data, opts: { jobId: makeDialJobId(data) } };
+      const payload: DialJob = { campaignId, contactId: contact.id, attemptNumber: contact.attempt_count + 1 };
+      return { payload, jobId: makeDialJobId(payload) };
     }),
   );
 }

@@ -1,6 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { App } from '../app.ts';
-import { makeQueue, makeWorker } from '../jobs/queues.ts';
+import { makeWorker, queueOf, type CatalogQueue } from '../jobs/queues.ts';
 import { reapAttempts } from '../attempts/reap-attempts.ts';
 import { reconcileAttempts } from '../attempts/reconcile-attempts.ts';
 
@@ -14,7 +14,7 @@ const maintenanceTasks = ['reconcile', 'reap'] as const;
  * Redis that lost its keys). Ones that exist are left alone, so their next run keeps its time.
  * Idempotent and safe from any number of processes; returns how many were added.
  */
-export async function ensureMaintenanceSchedulers(queue: ReturnType<typeof makeQueue<'maintenance'>>): Promise<number> {
+export async function ensureMaintenanceSchedulers(queue: CatalogQueue<'maintenance'>): Promise<number> {
   let added = 0;
   for (const task of maintenanceTasks) {
     if (await queue.getJobScheduler(task)) continue;
@@ -29,12 +29,7 @@ export async function ensureMaintenanceSchedulers(queue: ReturnType<typeof makeQ
  * schedulers are ensured at start here and again by the feeder's repair pass (after a Redis loss).
  */
 export async function startMaintenanceWorker(app: App): Promise<Worker> {
-  const queue = makeQueue(app, 'maintenance');
-  try {
-    await ensureMaintenanceSchedulers(queue);
-  } finally {
-    await queue.close();
-  }
+  await ensureMaintenanceSchedulers(queueOf(app, 'maintenance'));
   const worker = makeWorker(app, 'maintenance', async ({ task }) => {
     const count =
       task === 'reconcile'

@@ -1,6 +1,6 @@
 import type { App } from '../app.ts';
 import { makeDialJobId } from '../jobs/catalog.ts';
-import type { makeQueue } from '../jobs/queues.ts';
+import type { CatalogQueue } from '../jobs/queues.ts';
 import { addDialJobs } from './feed-campaign.ts';
 
 const liveJobStates = new Set(['waiting', 'delayed', 'active', 'prioritized', 'waiting-children']);
@@ -11,7 +11,7 @@ const liveJobStates = new Set(['waiting', 'delayed', 'active', 'prioritized', 'w
  * job again. Safe because the job id is deterministic and the claim is conditional: a job added twice
  * dials once. Returns how many jobs were re-added.
  */
-export async function repairQueuedJobs(app: App, queue: ReturnType<typeof makeQueue<'dial'>>, olderThanMs = 30_000, limit = 500): Promise<number> {
+export async function repairQueuedJobs(app: App, queue: CatalogQueue<'dial'>, olderThanMs = 30_000, limit = 500): Promise<number> {
   const { rows } = await app.pool.query<{ id: string; campaign_id: string; attempt_count: number }>(
     `SELECT c.id, c.campaign_id, c.attempt_count FROM contact c JOIN campaign k ON k.id = c.campaign_id
      WHERE k.status = 'running' AND c.state = 'queued' AND c.updated_at < (now() AT TIME ZONE 'UTC') - make_interval(secs => $1)

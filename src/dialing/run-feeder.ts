@@ -1,5 +1,5 @@
 import type { App } from '../app.ts';
-import { makeQueue } from '../jobs/queues.ts';
+import { queueOf } from '../jobs/queues.ts';
 import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts';
 import { feedCampaign } from './feed-campaign.ts';
 import { ensureMaintenanceSchedulers } from './maintenance-worker.ts';
@@ -28,8 +28,8 @@ const repairEveryMs = 30_000;
  * campaigns' cron schedulers and the maintenance schedulers. Several processes may run it at once.
  */
 export function makeFeeder(app: App): Feeder {
-  const queue = makeQueue(app, 'dial');
-  const maintenanceQueue = makeQueue(app, 'maintenance');
+  const queue = queueOf(app, 'dial');
+  const maintenanceQueue = queueOf(app, 'maintenance');
   let lastRepair = 0;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> = Promise.resolve();
@@ -77,7 +77,6 @@ export function makeFeeder(app: App): Feeder {
       stopped = true;
       clearTimeout(timer);
       await running;
-      await Promise.all([queue.close(), maintenanceQueue.close()]);
     },
   };
 }

@@ -1,6 +1,6 @@
 import type { App } from '../app.ts';
 import { feedCampaign } from './feed-campaign.ts';
-import { addJob, makeQueue } from '../jobs/queues.ts';
+import { addJob, queueOf } from '../jobs/queues.ts';
 import type { JobPayload } from '../jobs/catalog.ts';
 import { nextRuns } from '../scheduling/cron-schedule.ts';
 import { inFlightContactStates, sqlStates } from '../attempts/states.ts';
@@ -66,12 +66,7 @@ async function continueRun(app: App, campaignId: string, schedule: { cron: strin
   const at = rows[0]?.at ? new Date(rows[0].at) : null;
   const nextTick = nextRuns(schedule, now, 1)[0];
   if (!at || !nextTick || at.getTime() >= nextTick.getTime()) return null;
-  const queue = makeQueue(app, 'scheduleTick');
-  try {
-    await addJob(queue, 'scheduleTick', { campaignId, continuation: true }, { jobId: `continue-${campaignId}-${at.getTime()}`, delay: at.getTime() - now.getTime() });
-  } finally {
-    await queue.close();
-  }
+  await addJob(queueOf(app, 'scheduleTick'), 'scheduleTick', { campaignId, continuation: true }, { jobId: `continue-${campaignId}-${at.getTime()}`, delay: at.getTime() - now.getTime() });
   return at.toISOString();
 }
 

@@ -12,9 +12,29 @@ export function makeQueue<K extends QueueKey>(app: App, key: K): Queue<JobPayloa
   });
 }
 
+export type CatalogQueue<K extends QueueKey> = Queue<JobPayload<K>>;
+
+const producers = new WeakMap<App, Map<QueueKey, Queue>>();
+
+/**
+ * The App's one producer for a catalog queue, opened on first use and closed with the App: a Queue
+ * per call would open and close its Redis scripts and handles on every feeder pass.
+ */
+export function queueOf<K extends QueueKey>(app: App, key: K): CatalogQueue<K> {
+  let byKey = producers.get(app);
+  if (!byKey) {
+    const opened = new Map<QueueKey, Queue>();
+    producers.set(app, (byKey = opened));
+    app.onClose(() => Promise.allSettled([...opened.values()].map((queue) => queue.close())));
+  }
+  let queue = byKey.get(key);
+  if (!queue) byKey.set(key, (queue = makeQueue(app, key) as Queue));
+  return queue as CatalogQueue<K>;
+}
+
 /** Adds a job after checking its payload against the catalog. */
 export async function addJob<K extends QueueKey>(
-  queue: Queue<JobPayload<K>>,
+  queue: CatalogQueue<K>,
   key: K,
   payload: JobPayload<K>,
   options: { jobId?: string; delay?: number } = {},
@@ -22,6 +42,15 @@ export async function addJob<K extends QueueKey>(
   const data = jobCatalog[key].payload.parse(payload) as JobPayload<K>;
   // BullMQ's name parameter type is derived from the data type; the name is informative only.
   await (queue as Queue).add(key, data, { ...jobCatalog[key].options, ...options });
+}
+
+/** Adds jobs in one round trip, each payload checked against the catalog first. */
+export async function addJobs<K extends QueueKey>(queue: CatalogQueue<K>, key: K, jobs: readonly { payload: JobPayload<K>; jobId?: string }[]): Promise<void> {
+  if (jobs.length === 0) return;
+  const entry = jobCatalog[key];
+  await (queue as Queue).addBulk(
+    jobs.map((job) => ({ name: key, data: entry.payload.parse(job.payload), opts: { ...entry.options, ...(job.jobId ? { jobId: job.jobId } : {}) } })),
+  );
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { App } from '../app.ts';
 import { jobCatalog } from '../jobs/catalog.ts';
-import { makeQueue } from '../jobs/queues.ts';
+import { queueOf, type CatalogQueue } from '../jobs/queues.ts';
 import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 import { nextRuns, parseCronSchedule, type CronSchedule } from './cron-schedule.ts';
 
@@ -99,18 +99,13 @@ export async function rebuildSchedulers(app: App): Promise<{ upserted: number; u
   });
 }
 
-type TickQueue = ReturnType<typeof makeQueue<'scheduleTick'>>;
+type TickQueue = CatalogQueue<'scheduleTick'>;
 
 async function upsertScheduler(queue: TickQueue, campaignId: string, schedule: CronSchedule): Promise<void> {
   const data = jobCatalog.scheduleTick.payload.parse({ campaignId });
   await queue.upsertJobScheduler(makeSchedulerId(campaignId), { pattern: schedule.cron, tz: schedule.tz }, { name: 'tick', data, opts: jobCatalog.scheduleTick.options });
 }
 
-async function withTickQueue<T>(app: App, use: (queue: TickQueue) => Promise<T>): Promise<T> {
-  const queue = makeQueue(app, 'scheduleTick');
-  try {
-    return await use(queue);
-  } finally {
-    await queue.close();
-  }
+function withTickQueue<T>(app: App, use: (queue: TickQueue) => Promise<T>): Promise<T> {
+  return use(queueOf(app, 'scheduleTick'));
 }
