@@ -29,8 +29,8 @@ interface Pending {
  *
  * Lanes are chosen by attempt token: one attempt's callbacks always share a lane, so two lanes never
  * wait on each other's attempt rows. Two lanes: more only split the same load into smaller batches,
- * more round trips and commits (bench/callbacks on 2 cores: ratio 0.37-0.52 with 2 lanes vs 0.34-0.37
- * with 4), and ending batches of one campaign serialise on its row anyway.
+ * more round trips and commits (BENCHMARKS.md, Callbacks), and ending batches of one campaign
+ * serialise on its row anyway.
  */
 export function makeCallbackBatcher(pool: pg.Pool, { lanes = 2, maxBatch = 256 }: { lanes?: number; maxBatch?: number } = {}): CallbackBatcher {
   const queues: Pending[][] = Array.from({ length: lanes }, () => []);

@@ -23,8 +23,9 @@ import {
  * choose (flat camelCase keys mirroring Telnyx's PascalCase body keys), plus the dialer's own retry
  * policy and calling window. The request builder, not the operator, sets To, StatusCallback,
  * ConversationCallback, AsyncAmdStatusCallback and RecordingStatusCallback (our receiver's URLs).
- * Rules follow /work/shared/telnyx-ai-calls.md, so a bad value is refused here, before any call,
- * rather than by Telnyx on every contact.
+ * Rules follow that endpoint's parameter reference
+ * (https://developers.telnyx.com/api-reference/texml-rest-commands/initiate-an-outbound-ai-call),
+ * so a bad value is refused here, before any call, rather than by Telnyx on every contact.
  */
 
 export const statusCallbackEvents = [

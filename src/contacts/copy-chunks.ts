@@ -1,10 +1,10 @@
 const chunkBytes = 256 * 1024;
 
 /**
- * COPY text as bytes in fixed-size chunks that are reused round after round. Each batch's bytes used
- * to be a new Buffer: the ones held while Postgres merged got promoted, and their memory came back
- * only at a major GC, which V8 starts after 64 MB of such external memory: up to ~60 MB of dead
- * buffers on top of the live ones (seen in bench/upload). A chunk is reused only once the COPY that
+ * COPY text as bytes in fixed-size chunks that are reused round after round, not a new Buffer per
+ * batch: buffers held while Postgres merges get promoted, and their memory comes back only at a major
+ * GC, which V8 puts off until much external memory has piled up, so dead buffers would sit on top of
+ * the live ones (BENCHMARKS.md, Import and Upload). A chunk is reused only once the COPY that
  * sent it has finished, since the socket may still be writing from it until then.
  */
 export function makeCopyChunks() {

@@ -22,11 +22,11 @@ export interface LoadTotals {
 }
 
 // Rows per COPY + merge round. While Postgres merges one round, the next is parsed into memory, so
-// parsing (Node) and inserting (Postgres) overlap on 2 cores. (pg runs one query at a time per
+// parsing (Node) and inserting (Postgres) overlap on separate cores. (pg runs one query at a time per
 // connection and deprecates queueing, so the next COPY waits for the merge.) The buffer holds a whole
-// round of ordinary rows (~130 bytes each): with 4 MB, Node idled through most of each merge
-// (200,000 rows: 19.6-24.6 s before, 10.6-16 s after, in-process, load 4-6). Wide rows end a round
-// at copyBufferBytes instead, so memory stays bounded whatever the file.
+// round of ordinary rows (~130 bytes each): a smaller bound would end the round early and leave Node
+// idle through most of each merge (BENCHMARKS.md, Import). Wide rows end a round at copyBufferBytes
+// instead, so memory stays bounded whatever the file.
 const defaultRowsPerRound = 50_000;
 const copyBufferBytes = 16 * 1024 * 1024;
 const maxRejectionsInSummary = 1_000;

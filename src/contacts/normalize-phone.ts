@@ -13,8 +13,8 @@ const reasons: Record<string, string> = {
 
 /**
  * The E.164 form of a phone number as typed in a CSV, or why it cannot be dialed.
- * Uses libphonenumber-js's "min" metadata (each country's national number pattern): measured at
- * ~10 µs/number here, the same as "max" within noise, and far smaller to load.
+ * Uses libphonenumber-js's "min" metadata (each country's national number pattern): no slower than
+ * "max" (BENCHMARKS.md, Import), and far smaller to load.
  */
 export function normalizePhone(raw: string, defaultCountry: CountryCode): NormalizedPhone {
   const text = raw.trim();

@@ -25,12 +25,11 @@ export interface CsvReader {
   close(): void;
 }
 
-// Small enough that a batch's records die young (with 1,000 the peak heap was ~20 MB larger), large
-// enough that the awaits per batch cost nothing per row.
+// Small enough that a batch's records die young (larger batches raise the peak heap), large
+// enough that the awaits per batch cost nothing per row. Figures: BENCHMARKS.md, Import.
 const batchSize = 250;
-// fs's own default. With 256 KB chunks an import peaked at 170-221 MB RSS (200,000 rows: heap up to
-// 88 MB, array buffers up to 42 MB) and 212 MB (1,000,000 rows); with 64 KB at 162-167 MB (heap 56 MB,
-// array buffers 12 MB) and 166-170 MB, no slower.
+// fs's own default: larger chunks raise an import's peak RSS (more heap and array buffers held at
+// once) without making it faster. Figures: BENCHMARKS.md, Import.
 const readChunkBytes = 64 * 1024;
 // A record larger than this is almost always an unclosed quote swallowing the file: stop early.
 const maxRecordBytes = 1_000_000;
@@ -56,7 +55,7 @@ export async function openCsv(file: string, options: { delimiter?: string | unde
     relax_column_count: true, // a row with the wrong field count is judged by us (empty extras are dropped), with its row number
     relax_quotes: true, // a stray quote inside an unquoted field is kept as text
     // Blank lines come through as one empty field: counted as rows (as a spreadsheet shows them) and
-    // skipped as blank later. Counting ourselves avoids `info`, which costs ~3 µs per record.
+    // skipped as blank later. Counting ourselves avoids `info`, which adds a cost to every record.
     skip_empty_lines: false,
     max_record_size: maxRecordBytes,
   });

@@ -3,9 +3,9 @@ import { randomBytes } from 'node:crypto';
 /**
  * UUIDv7s (RFC 9562) in increasing order for one import's contacts: the 48-bit millisecond timestamp,
  * 42 random bits fixed per generator, then a 32-bit counter. Ordered ids land at the right edge of
- * contact's primary-key index instead of at random pages, which measured ~40% faster bulk inserts
- * than gen_random_uuid(). Unique across imports by timestamp + random bits (a clash would abort the
- * import's transaction, never merge two contacts).
+ * contact's primary-key index instead of at random pages, so bulk inserts touch far fewer index pages
+ * than with gen_random_uuid() (BENCHMARKS.md, Import). Unique across imports by timestamp + random
+ * bits (a clash would abort the import's transaction, never merge two contacts).
  */
 export function makeSequentialUuids(now: number = Date.now()): () => string {
   const random = randomBytes(6);

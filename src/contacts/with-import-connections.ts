@@ -5,8 +5,8 @@ import type { ImportConnections } from './import-contacts.ts';
 
 /**
  * Runs `use` with what an import needs, a small pg pool and the logger, and always closes the pool.
- * Not the whole App: an import never uses Prisma or Redis, and constructing them costs the
- * `dialer import` process ~10 MB of its 200 MB budget.
+ * Not the whole App: an import never uses Prisma or Redis, and constructing them takes a share of
+ * the `dialer import` process's peak-RSS budget (BENCHMARKS.md, Import).
  */
 export async function withImportConnections<T>(use: (connections: ImportConnections) => Promise<T>): Promise<T> {
   const config = parseConfig();

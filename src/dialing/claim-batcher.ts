@@ -13,10 +13,11 @@ interface Pending {
 
 /**
  * Group claim. Every claim writes its campaign's row (the slot counter), so claims of one campaign
- * serialise on that row's lock, held until each commit: one statement per contact capped a campaign
- * near a hundred dials a second here, most of each claim's time spent queued on the lock. Per
- * campaign, this process runs one claim (one read, one claim statement) at a time, for every contact
- * that asked while the previous one ran, so one row lock and one WAL flush cover the whole batch.
+ * serialise on that row's lock, held until each commit: with one statement per contact, a claim
+ * spends most of its time queued on that lock, which caps a campaign's dial rate (BENCHMARKS.md,
+ * Dial). Per campaign, this process runs one claim (one read, one claim statement) at a time, for
+ * every contact that asked while the previous one ran, so one row lock and one WAL flush cover the
+ * whole batch.
  *
  * A failed batch is redone one contact at a time, so one bad job only fails itself. A contact asked
  * for twice (a duplicate job) waits for the next batch, where the claim that won has already moved

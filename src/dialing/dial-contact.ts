@@ -98,8 +98,8 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
 // until `sendBy` at the latest: the claim checked the calling window until then. Longer waits (rates
 // below 1/s, contention) undo the claim and give the job back to Redis. The dials of one campaign wait
 // in line in this process and only the first asks Redis: hundreds of waiters polling at once would
-// each be refused hundreds of times per permit (a thundering herd that starved the worker's CPU and
-// bunched its requests). Resolves to 0 once granted, else the ms still to wait.
+// each be refused hundreds of times per permit (a thundering herd that starves the worker's CPU and
+// bunches its requests). Resolves to 0 once granted, else the ms still to wait.
 //
 // A permit is good for a request that leaves at once. One this process could not use in time (its CPU
 // was taken away, or Redis answered late) would reach Telnyx bunched with the requests of later

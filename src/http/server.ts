@@ -38,9 +38,10 @@ export async function makeServer(app: App, { now = () => new Date() }: ServerOpt
 
 /**
  * close() ends the connections that are idle when it starts, and fastify answers new requests 503 with
- * `Connection: close`; but a request already in progress left its connection open for keep-alive once
- * answered, and that idle connection held close() (and SIGTERM) until keepAliveTimeout, 72 s. Once
- * closing, every response says `Connection: close`, so Node ends its connection after it.
+ * `Connection: close`; but a request already in progress would leave its connection open for
+ * keep-alive once answered, and that idle connection would hold close() (and SIGTERM) until
+ * keepAliveTimeout (fastify's default: 72 s). Once closing, every response says `Connection: close`,
+ * so Node ends its connection after it.
  */
 function closeConnectionsAfterResponseOnClose(server: FastifyInstance): void {
   let closing = false;

@@ -61,8 +61,10 @@ export interface Simulator {
 const placingFaults: ReadonlySet<FaultKind> = new Set(['server_error_after_placing', 'timeout_after_placing', 'reset_after_placing', 'garbled_after_placing']);
 
 /**
- * A stand-in for Telnyx's "Initiate an outbound AI call" endpoint on 127.0.0.1, behaving as
- * /work/shared/telnyx-ai-calls.md describes: bearer check, full validation, the dial-rate limit,
+ * A stand-in for Telnyx's "Initiate an outbound AI call" endpoint on 127.0.0.1
+ * (https://developers.telnyx.com/api-reference/texml-rest-commands/initiate-an-outbound-ai-call, with
+ * the readings in docs/telnyx-notes.md): bearer check, full validation, the dial-rate limit
+ * (https://developers.telnyx.com/docs/voice/programmable-voice/dials-per-second-limit),
  * latency and fault injection, an outcome mix, then signed form-encoded callbacks.
  */
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {

@@ -1,9 +1,12 @@
 import { makeTelnyxError, type TelnyxErrorObject } from './telnyx-error.ts';
 
 /**
- * Validates a dial body as the real endpoint does (/work/shared/telnyx-ai-calls.md): 10004 missing,
+ * Validates a dial body as the real endpoint does (parameters: Telnyx's "Initiate an outbound AI call",
+ * https://developers.telnyx.com/api-reference/texml-rest-commands/initiate-an-outbound-ai-call; codes:
+ * https://developers.telnyx.com/development/api-fundamentals/api-errors): 10004 missing,
  * 10026 wrong type, 10032 bad enum value, 10016 not E.164. Out-of-range numbers, bad URLs and the
- * refused Twiml/Texml/Url use 10015 (the spec names no code for them). Every problem is reported.
+ * refused Twiml/Texml/Url use 10015 (no code is documented for them; see docs/telnyx-notes.md).
+ * Every problem is reported.
  */
 export function validateDialBody(body: unknown): TelnyxErrorObject[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {

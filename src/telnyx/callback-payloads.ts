@@ -1,6 +1,10 @@
 /**
- * The callbacks Telnyx sends for an outbound AI call (/work/shared/telnyx-ai-calls.md), as flat
- * string maps ready for form encoding. The simulator sends them; receiver tests build them directly.
+ * The callbacks Telnyx sends for an outbound AI call, as flat string maps ready for form encoding
+ * (status callbacks: https://developers.telnyx.com/api-reference/callbacks/texml-call-initiated and its
+ * ringing / answered / completed siblings; AMD:
+ * https://developers.telnyx.com/docs/voice/programmable-voice/texml-answering-machine; what those pages
+ * leave open, e.g. `analyzed` and the timestamp forms: docs/telnyx-notes.md). The simulator sends
+ * them; receiver tests build them directly.
  */
 
 export type CallStatus = 'initiated' | 'ringing' | 'in-progress' | 'completed' | 'busy' | 'no-answer' | 'canceled' | 'failed' | 'analyzed';

@@ -1,6 +1,7 @@
 /**
  * The JSON body of POST /texml/ai_calls/{connection_id}, with Telnyx's PascalCase keys
- * (see /work/shared/telnyx-ai-calls.md). `Twiml`, `Texml` and `Url` are deliberately absent:
+ * (see https://developers.telnyx.com/api-reference/texml-rest-commands/initiate-an-outbound-ai-call).
+ * `Twiml`, `Texml` and `Url` are deliberately absent:
  * the endpoint refuses them.
  */
 export interface DialRequestBody {

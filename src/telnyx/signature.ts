@@ -50,8 +50,8 @@ export type SignatureCheck = { ok: true } | { ok: false; reason: string };
 export interface SignatureVerifier {
   /**
    * Checks a callback against its raw body bytes, before anything parses it. The Ed25519 check runs
-   * on libuv's thread pool: it is the receiver's largest cost per callback (110-150 µs of CPU here), and there
-   * it leaves the event loop free and uses the other cores.
+   * on libuv's thread pool: it is the receiver's largest CPU cost per callback (BENCHMARKS.md,
+   * Callbacks), and there it leaves the event loop free and uses the other cores.
    */
   verify(input: { rawBody: string | Buffer; timestamp: string | undefined; signature: string | undefined }): Promise<SignatureCheck>;
 }
