@@ -2,12 +2,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../app.ts';
 import { isDialerError } from '../errors.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { isCallbackKind } from './callback-kinds.ts';
 import { parseCallbackBody } from './parse-callback-body.ts';
 import { readCallbackFacts } from './read-callback-facts.ts';
 import { makeCallbackBatcher } from './callback-batcher.ts';
 import type { RecordedCallback } from './record-callback.ts';
 import { makeSignatureVerifier, defaultMaxAgeSeconds, signatureHeader, timestampHeader } from '../telnyx/signature.ts';
+import { isCallbackKind } from '../telnyx/callback-urls.ts';
 
 export interface CallbackRouteOptions {
   app: App;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { finishReleasedAttempts, type ReleasedAttemptToFinish } from '../attempts/finish-attempt.ts';
 import type { CallbackFacts } from './read-callback-facts.ts';
 import { currentRankSql, isTerminalAttemptState, sqlStates, terminalAttemptStates, type TerminalAttemptState } from '../attempts/states.ts';
+import { isUuid } from '../db/uuid.ts';
 
 export type RecordedCallback =
   | { outcome: 'unknown_attempt' }
@@ -21,8 +22,6 @@ export interface CallbackToRecord {
   facts: CallbackFacts;
   payload: Record<string, unknown>;
 }
-
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // One statement for a whole batch: resolve each callback's attempt (token first, CallSid as fallback,
 // as two equality lookups: this plan is cached per connection, often while call_attempt is still
@@ -124,7 +123,7 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
   const column = <T>(pick: (callback: CallbackToRecord) => T) => callbacks.map(pick);
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   const values = [
-    column(({ attemptToken }) => (uuidPattern.test(attemptToken) ? attemptToken : null)),
+    column(({ attemptToken }) => (isUuid(attemptToken) ? attemptToken : null)),
     column(({ facts }) => facts.callSid),
     column(({ facts }) => facts.kind),
     column(({ facts }) => facts.sequenceNumber),

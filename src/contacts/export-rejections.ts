@@ -2,10 +2,10 @@ import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { once } from 'node:events';
 import type { Queryable } from '../db/queryable.ts';
+import { isUuid } from '../db/uuid.ts';
 import { DialerError } from '../errors.ts';
 import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const pageSize = 5_000;
 
 /**
@@ -13,7 +13,7 @@ const pageSize = 5_000;
  * or, for anything that is not a uuid, by name (findCampaignId: unknown and ambiguous names refused).
  */
 export async function resolveImportIds(db: Queryable, importOrCampaign: string): Promise<string[]> {
-  if (!uuidPattern.test(importOrCampaign)) {
+  if (!isUuid(importOrCampaign)) {
     const campaignId = await findCampaignId(db, importOrCampaign);
     const { rows } = await db.query<{ id: string }>('SELECT id FROM import WHERE campaign_id = $1 ORDER BY started_at, id', [campaignId]);
     return rows.map((row) => row.id);

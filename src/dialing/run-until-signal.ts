@@ -1,4 +1,5 @@
 import type { App } from '../app.ts';
+import { listenForShutdown } from '../shutdown.ts';
 import { startWorkers } from './run-workers.ts';
 
 /**
@@ -8,16 +9,11 @@ import { startWorkers } from './run-workers.ts';
  * cut the drain short: an interrupted dial is exactly the ambiguity we avoid.
  */
 export async function runWorkersUntilSignal(app: App, concurrency: number): Promise<void> {
-  const signalled = new Promise<NodeJS.Signals>((resolve) => {
-    process.once('SIGTERM', () => resolve('SIGTERM'));
-    process.once('SIGINT', () => resolve('SIGINT'));
-  });
+  const shutdown = listenForShutdown(() => app.log.warn('still draining in-flight dials'));
   const workers = await startWorkers(app, { concurrency });
   app.log.info({ concurrency, queuePrefix: app.config.QUEUE_PREFIX }, 'dialer worker started');
-  const signal = await signalled;
+  const signal = await shutdown.received;
   app.log.info({ signal }, 'draining: finishing in-flight dials');
-  const ignore = () => app.log.warn('still draining in-flight dials');
-  process.on('SIGTERM', ignore).on('SIGINT', ignore);
   await workers.close();
   app.log.info('dialer worker stopped');
   // Drained: nothing more is meant to run here. A connection BullMQ failed to close must not keep the

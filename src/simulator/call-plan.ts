@@ -10,9 +10,8 @@ import {
   type CallStatus,
   type TimestampStyle,
 } from '../telnyx/callback-payloads.ts';
+import type { CallbackKind } from '../telnyx/callback-urls.ts';
 import type { CallOutcome } from './simulator-options.ts';
-
-export type CallbackKind = 'status' | 'amd' | 'conversation' | 'recording';
 
 /** One callback to send: to every URL listed, after `delayMs` from the previous step. */
 export interface PlannedCallback {

@@ -21,3 +21,8 @@ export function makeCallbackUrls(publicBaseUrl: string, attemptId: string): Call
   const urlFor = (kind: CallbackKind) => `${base}/callbacks/${kind}/${token}`;
   return { status: urlFor('status'), conversation: urlFor('conversation'), amd: urlFor('amd'), recording: urlFor('recording') };
 }
+
+/** Whether a route segment names one of the callback URLs every attempt hands Telnyx (/callbacks/{kind}/{attemptId}). */
+export function isCallbackKind(value: string): value is CallbackKind {
+  return (callbackKinds as readonly string[]).includes(value);
+}

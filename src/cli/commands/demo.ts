@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { DialerError } from '../../errors.ts';
+import { listenForShutdown } from '../../shutdown.ts';
 import { defaultDemoFiles, runDemo } from '../../demo/run-demo.ts';
 import { formatDemoSummary, type DemoSummary } from '../../demo/demo-summary.ts';
 import { makeProgressLine } from '../../demo/progress-line.ts';
@@ -38,8 +39,8 @@ export function registerDemo(program: Command): void {
       }
       const steps = options.json ? process.stderr : process.stdout;
       const interrupt = new AbortController();
-      const stop = () => interrupt.abort();
-      process.once('SIGINT', stop).once('SIGTERM', stop);
+      const shutdown = listenForShutdown();
+      void shutdown.received.then(() => interrupt.abort());
       try {
         const summary = await runDemo({
           files: {
@@ -56,7 +57,7 @@ export function registerDemo(program: Command): void {
         report(summary, options, (s) => formatDemoSummary(s));
         failUnlessSettled(summary, stallSeconds);
       } finally {
-        process.off('SIGINT', stop).off('SIGTERM', stop);
+        shutdown.stop();
       }
       // Everything is closed; a connection a library failed to let go must not keep the process alive.
       setTimeout(() => process.exit(process.exitCode ?? 0), 3000).unref();

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { listenForShutdown } from '../../shutdown.ts';
 
 export function registerServe(program: Command): void {
   program
@@ -15,11 +16,7 @@ export function registerServe(program: Command): void {
       if (!app.config.TELNYX_PUBLIC_KEY) app.log.warn('TELNYX_PUBLIC_KEY is not set: callback signatures are NOT verified');
       if (!app.config.API_TOKEN) app.log.warn('API_TOKEN is not set: the operator API answers 503');
       await server.listen({ host: app.config.HOST, port: app.config.PORT });
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await listenForShutdown().received;
       // In order: stop accepting, let requests in flight (and their callback batches) commit, then
       // close Postgres and Redis, which those requests use until they end.
       app.log.info('stopping: finishing requests in flight');

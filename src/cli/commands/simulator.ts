@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseFaults, parseNonNegativeInteger, parseOutcomeWeights } from '../../simulator/parse-cli-options.ts';
 import { makeSigningKeyPair, makeSigningKeyPairFromPem, type SigningKeyPair } from '../../telnyx/signature.ts';
 import { report } from '../output.ts';
+import { listenForShutdown } from '../../shutdown.ts';
 
 interface SimulatorCommandOptions {
   port: string;
@@ -75,10 +76,7 @@ export function registerSimulator(program: Command): void {
           `  TELNYX_PUBLIC_KEY=${started.publicKey}`,
         ].join('\n'),
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
+      await listenForShutdown().received;
       await simulator.close();
     });
 }
