@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // The `dialer` executable: runs the TypeScript sources directly (no build step) through tsx's loader.
+import { existsSync } from 'node:fs';
 import { register } from 'tsx/esm/api';
+
+// `npm ci` generates the Prisma client (postinstall); without it (`--ignore-scripts`, a failed
+// generate) every command would fail on an import of a missing file deep inside the one it loads.
+// main.ts loads each command lazily and reports that as a failure of its own, so check up front.
+if (!existsSync(new URL('../generated/prisma/client.ts', import.meta.url))) {
+  process.stderr.write('error: the Prisma client is not generated (src/generated/prisma): run npm run generate\n');
+  process.exit(1);
+}
 
 register();
 const { main } = await import('./main.ts');
