@@ -10,11 +10,11 @@ import {
   startChaosStack,
   startOwnRedis,
   waitForCampaignDone,
-  waitUntil,
   type ChaosStack,
   type OwnRedis,
 } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
+import { waitFor } from './support/wait-for.ts';
 import { useTestDatabase } from './support/database.ts';
 
 // Chaos: the Redis server dies (kill -9, no persistence: every job, lock, pace window and schedule is
@@ -50,7 +50,7 @@ describe('chaos: Redis restarts mid-campaign', () => {
 
     const worker = spawnWorkerProcess(stack);
     try {
-      await waitUntil(() => stack.simulator.calls.length >= 60, 'the worker to be well into the campaign', 60_000, () => worker.stderr());
+      await waitFor(() => stack.simulator.calls.length >= 60, { description: 'the worker to be well into the campaign', timeoutMs: 60_000, details: () => worker.stderr() });
       await redis.kill();
       const dialsAtKill = stack.simulator.calls.length;
       await redis.start();
@@ -84,10 +84,10 @@ describe('chaos: Redis restarts mid-campaign', () => {
     const worker = spawnWorkerProcess(stack);
     const schedulersExist = async () => (await queue.getJobSchedulers()).map((scheduler) => scheduler.key).sort().join(',') === 'reap,reconcile';
     try {
-      await waitUntil(schedulersExist, 'the worker to upsert its job schedulers at start', 60_000, () => worker.stderr());
+      await waitFor(schedulersExist, { description: 'the worker to upsert its job schedulers at start', timeoutMs: 60_000, details: () => worker.stderr() });
       await redis.kill();
       await redis.start();
-      await waitUntil(schedulersExist, 'the reconcile and reap job schedulers to exist again', 45_000, () => worker.stderr());
+      await waitFor(schedulersExist, { description: 'the reconcile and reap job schedulers to exist again', timeoutMs: 45_000, details: () => worker.stderr() });
     } finally {
       await queue.close();
       expect(await worker.stop(), worker.stderr()).toBe(0);

@@ -8,9 +8,9 @@ import {
   spawnWorkerProcess,
   useChaosStack,
   waitForCampaignDone,
-  waitUntil,
 } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
+import { waitFor } from './support/wait-for.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 
@@ -32,7 +32,11 @@ describe('chaos: SIGKILL a worker process mid-campaign', () => {
     await startCampaign(chaos.stack.app, campaignId);
 
     const first = spawnWorkerProcess(chaos.stack);
-    await waitUntil(() => chaos.stack.simulator.calls.length >= 80, 'the first worker to be well into the campaign', 60_000, () => first.stderr());
+    await waitFor(() => chaos.stack.simulator.calls.length >= 80, {
+      description: 'the first worker to be well into the campaign',
+      timeoutMs: 60_000,
+      details: () => first.stderr(),
+    });
     await first.sigkill();
     const dialsAtKill = chaos.stack.simulator.calls.length;
     // The kill must land mid-campaign, with work left: otherwise this test proves nothing.

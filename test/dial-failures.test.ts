@@ -11,7 +11,8 @@ import { makeTelnyxClient } from '../src/telnyx/client.ts';
 import type { SimulatorOptions } from '../src/simulator/simulator-options.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
-import { makeRunningCampaign, startDialStack, waitFor, type DialStack } from './support/dial-harness.ts';
+import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
+import { waitFor } from './support/wait-for.ts';
 
 describe('dial failure policies (against the simulator)', () => {
   const db = useTestDatabase();
@@ -37,7 +38,7 @@ describe('dial failure policies (against the simulator)', () => {
     waitFor(async () => {
       const status = await getCampaignStatus(s.app, id);
       return ready(status) ? status : undefined;
-    }, 'the campaign status');
+    }, { description: `the campaign status to satisfy ${ready}`, timeoutMs: 25_000, details: () => getCampaignStatus(s.app, id) });
 
   it('401/403/404 pauses the campaign with the reason and burns no contact', async () => {
     const s = await run({ connectionIds: ['some-other-connection'] });

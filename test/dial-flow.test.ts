@@ -9,7 +9,8 @@ import { makeDialJobId } from '../src/jobs/catalog.ts';
 import { repairQueuedJobs } from '../src/dialing/repair-queued-jobs.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
-import { makeRunningCampaign, startDialStack, waitFor, type DialStack } from './support/dial-harness.ts';
+import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
+import { waitFor } from './support/wait-for.ts';
 
 describe('dial flow against the simulator and the real receiver', () => {
   const db = useTestDatabase();
@@ -29,7 +30,7 @@ describe('dial flow against the simulator and the real receiver', () => {
     waitFor(async () => {
       const status = await getCampaignStatus(stack.app, campaignId);
       return status.done ? status : undefined;
-    }, 'the campaign to be done', 40_000, () => getCampaignStatus(stack.app, campaignId));
+    }, { description: 'the campaign to be done', timeoutMs: 40_000, details: () => getCampaignStatus(stack.app, campaignId) });
 
   it('two workers dial every contact exactly once, free every slot and complete the campaign', { timeout: 60_000 }, async () => {
     const { campaignId, phones } = await makeRunningCampaign(stack.app, 40, { callsPerSecond: 200, maxConcurrentCalls: 20 });

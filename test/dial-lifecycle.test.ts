@@ -7,7 +7,8 @@ import { makeFeeder, type Feeder } from '../src/dialing/run-feeder.ts';
 import { isDialerError } from '../src/errors.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
-import { makeRunningCampaign, startDialStack, waitFor, type DialStack } from './support/dial-harness.ts';
+import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
+import { waitFor } from './support/wait-for.ts';
 
 describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
   const db = useTestDatabase();
@@ -33,7 +34,7 @@ describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
       await feeder.tick();
       const current = await status(id);
       return ready(current) ? current : undefined;
-    }, 'the campaign status', 40_000, () => status(id));
+    }, { description: `the campaign status to satisfy ${ready}`, timeoutMs: 40_000, details: () => status(id) });
   const callsTo = (phones: string[]) => stack.simulator.calls.filter((call) => phones.includes(call.to));
 
   it('start dials a draft campaign to completion; status reports counts and done', { timeout: 60_000 }, async () => {

@@ -26,6 +26,7 @@ describe('dial rate limiter (Redis, one Lua script)', () => {
         while (Date.now() < end) {
           const permit = await limiter.acquire(campaign, campaignRate);
           if (permit.grantedAt !== undefined) granted.push(permit.grantedAt);
+          // Not a wait on a condition: backing off as told is what a dial worker does, the load under test.
           else await new Promise((resolve) => setTimeout(resolve, Math.min(permit.waitMs, 50)));
         }
       }),

@@ -3,7 +3,8 @@ import { feedCampaign } from '../src/dialing/feed-campaign.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { spawnWorker } from './support/worker-process.ts';
-import { makeRunningCampaign, startDialStack, waitFor, type DialStack } from './support/dial-harness.ts';
+import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
+import { waitFor } from './support/wait-for.ts';
 
 // `dialer worker` as its own process, as operators (and the chaos tests) run it.
 describe('dialer worker process', () => {
@@ -23,7 +24,7 @@ describe('dialer worker process', () => {
     const { campaignId } = await makeRunningCampaign(stack.app, 1);
     await feedCampaign(stack.app, campaignId);
     const worker = spawnWorker(stack, db.url, ['--concurrency', '2']);
-    await waitFor(async () => (stack.simulator.calls.length > 0 ? true : undefined), 'the dial to reach the simulator', 30_000);
+    await waitFor(() => stack.simulator.calls.length > 0, { description: 'the dial to reach the simulator', timeoutMs: 30_000 });
     expect(await worker.stop(), worker.stderr()).toBe(0);
     const { rows } = await db.pool.query(`SELECT state, call_sid FROM call_attempt WHERE campaign_id = $1`, [campaignId]);
     expect(rows).toHaveLength(1);

@@ -11,7 +11,9 @@ import { importDoNotCall } from '../src/do-not-call/import-do-not-call.ts';
 import { listDoNotCall } from '../src/do-not-call/list-do-not-call.ts';
 import { removeDoNotCall } from '../src/do-not-call/remove-do-not-call.ts';
 import { useTestDatabase } from './support/database.ts';
+import { backendPid, sessionsBlockedBy } from './support/lock-waits.ts';
 import { contactStates, makeCampaignWithContacts } from './support/scheduling-fixtures.ts';
+import { waitFor } from './support/wait-for.ts';
 
 describe('do-not-call import', () => {
   const db = useTestDatabase();
@@ -94,13 +96,15 @@ describe('do-not-call import', () => {
   it('listing numbers while a dial claim is in flight never deadlocks with it', async () => {
     const c = await makeCampaignWithContacts(app, { contacts: [{ phone: '+13125550161', state: 'queued' }, { phone: '+13125550162', state: 'queued' }] });
     const [claimed] = c.contactIds;
-    // The claim's lock order, step by step (src/dialing/claim-contact.ts): its contact row, then the campaign row.
+    // The claim's lock order, step by step (src/attempts/claim-contact.ts): its contact row, then the campaign row.
     const claim = await db.pool.connect();
     try {
+      const claimPid = await backendPid(claim);
       await claim.query('BEGIN');
       await claim.query(`UPDATE contact SET state = 'dialing' WHERE id = $1`, [claimed]);
       const listing = addDoNotCallNumbers(db.pool, { kind: 'global' }, ['+13125550161', '+13125550162'], 'test');
-      await new Promise((resolve) => setTimeout(resolve, 300)); // the listing now waits on the claimed contact
+      // Only a listing already waiting on the claimed contact can meet the claim's next lock.
+      await waitFor(() => sessionsBlockedBy(db.pool, claimPid), { description: 'the listing to wait on the claimed contact' });
       await claim.query(`UPDATE campaign SET active_calls = active_calls + 1 WHERE id = $1`, [c.campaignId]);
       await claim.query('COMMIT');
       await expect(listing).resolves.toEqual({ added: 2, suppressedContacts: 1 });

@@ -4,14 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from './support/database.ts';
 import { importContacts } from '../src/contacts/import-contacts.ts';
 import { makeCampaign, makeTestApp, useCsvFiles } from './support/import-fixtures.ts';
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { waitFor } from './support/wait-for.ts';
 
 describe('a killed import', { timeout: 120_000 }, () => {
   const db = useTestDatabase();
@@ -40,7 +33,7 @@ describe('a killed import', { timeout: 120_000 }, () => {
           [applicationName],
         );
         return rowCount === 1;
-      }, 'the import to block on its INSERT');
+      }, { description: 'the import to block on its INSERT', timeoutMs: 60_000, intervalMs: 50 });
       child.kill('SIGKILL');
       await once(child, 'exit');
     } finally {

@@ -4,7 +4,8 @@ import { startWorkers, type RunningWorkers } from '../src/dialing/run-workers.ts
 import { startScheduling } from '../src/dialing/start-scheduling.ts';
 import { scheduleCampaign, unscheduleCampaign } from '../src/scheduling/schedules.ts';
 import { useTestDatabase } from './support/database.ts';
-import { everyDay, startDialStack, waitFor, zoneWhereItIsAfternoon, type DialStack } from './support/dial-harness.ts';
+import { everyDay, startDialStack, zoneWhereItIsAfternoon, type DialStack } from './support/dial-harness.ts';
+import { waitFor } from './support/wait-for.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { makeCampaignWithContacts } from './support/scheduling-fixtures.ts';
 
@@ -63,9 +64,7 @@ describe('a scheduled campaign, end to end (simulator, receiver, dial workers, s
         const now = await states();
         return dialed.includes(now[first] ?? '') && dialed.includes(now[second] ?? '') && now[listed] === 'suppressed' ? now : undefined;
       },
-      'the due contacts to be dialed',
-      60_000,
-      states,
+      { description: 'the due contacts to be dialed and the listed one suppressed', timeoutMs: 60_000, details: states },
     );
     await unscheduleCampaign(stack.app, campaignId);
 

@@ -3,8 +3,9 @@ import { startCampaign } from '../src/campaigns/lifecycle.ts';
 import { makeQueue } from '../src/jobs/queues.ts';
 import type { TickResult } from '../src/dialing/run-schedule-tick.ts';
 import { makeSchedulerId, scheduleCampaign } from '../src/scheduling/schedules.ts';
-import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone, waitUntil } from './support/chaos-harness.ts';
+import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone } from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
+import { waitFor } from './support/wait-for.ts';
 import type { CliProcess } from './support/cli-process.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
@@ -34,7 +35,7 @@ describe('cron schedule across three worker processes', () => {
       expect(status.status).toBe('completed');
       // Let a few more fire times pass with all three processes listening.
       const seen = (await handledTicks()).length;
-      await waitUntil(async () => (await handledTicks()).length >= seen + 3, 'three more ticks', 30_000);
+      await waitFor(async () => (await handledTicks()).length >= seen + 3, { description: 'three more ticks to be handled', timeoutMs: 30_000 });
     } finally {
       for (const worker of workers) expect(await worker.stop(), worker.stderr()).toBe(0);
     }

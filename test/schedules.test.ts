@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import type { Job, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type App } from '../src/app.ts';
@@ -11,6 +10,7 @@ import { startScheduling } from '../src/dialing/start-scheduling.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { makeCampaignWithContacts } from './support/scheduling-fixtures.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const everyDay = { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] };
 
@@ -152,7 +152,7 @@ describe('cron schedules of campaigns', () => {
     await Promise.all(workers.map((worker) => worker.waitUntilReady()));
     await scheduleCampaign(app, campaignId, '* * * * * *'); // every second
 
-    while (handled.length < 4) await Promise.race(workers.map((worker) => once(worker, 'completed')));
+    await waitFor(() => handled.length >= 4, { description: 'four ticks to be handled', details: () => handled });
 
     const ticks = handled.map((entry) => tickMillis(entry.jobId));
     expect(new Set(ticks).size).toBe(ticks.length); // no tick handled twice
@@ -168,17 +168,22 @@ describe('cron schedules of campaigns', () => {
     const { campaignId } = await makeCampaignWithContacts(app, { contacts: [] });
     await scheduleCampaign(app, campaignId, '* * * * * *');
     const queue = tickQueue();
-    // Everything "down" for 2.5 s: three fire times pass with no worker.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    const pendingTicks = await queue.getJobs(['waiting', 'delayed', 'prioritized']);
-    expect(pendingTicks.filter((job) => job.id?.startsWith(`repeat:${makeSchedulerId(campaignId)}:`))).toHaveLength(1);
+    const pendingTicks = async () =>
+      (await queue.getJobs(['waiting', 'delayed', 'prioritized'])).filter((job) => job.id?.startsWith(`repeat:${makeSchedulerId(campaignId)}:`));
+    // Everything "down" while the first queued tick and two more fire times pass with no worker. The
+    // period is the point (missed ticks must not be replayed), so it is counted from that tick's fire time.
+    const first = await waitFor(async () => (await pendingTicks()).map((job) => tickMillis(job.id!)).sort((a, b) => a - b)[0], {
+      description: 'the schedule to queue its first tick',
+    });
+    await waitFor(() => Date.now() >= first + 2_500, { description: 'two more fire times to pass with no worker', timeoutMs: 10_000 });
+    expect(await pendingTicks()).toHaveLength(1);
 
     const restartedAt = Date.now();
     const handled: string[] = [];
     const worker = await startScheduling(newApp());
     workers.push(worker);
     worker.on('completed', (job: Job) => handled.push(job.id ?? ''));
-    while (handled.length < 2) await once(worker, 'completed');
+    await waitFor(() => handled.length >= 2, { description: 'the late tick and the next one to be handled', details: () => handled });
 
     const late = handled.map(tickMillis).filter((tick) => tick < restartedAt - 1000);
     expect(late).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import { Agent, request } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -7,6 +8,8 @@ import { answeredCallEvents, makeCallFixture, type CallFixture } from './support
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { spawnServeProcess, type CliProcess } from './support/cli-process.ts';
+import { backendPid, sessionsBlockedBy } from './support/lock-waits.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const db = useTestDatabase();
 const prefix = useTestRedisPrefix();
@@ -91,27 +94,44 @@ describe('dialer serve on SIGTERM', () => {
     const locker = await db.pool.connect();
     const sockets: Socket[] = [];
     try {
+      const lockerPid = await backendPid(locker);
       await locker.query('BEGIN');
       await locker.query('SELECT id FROM call_attempt WHERE id = ANY($1) FOR UPDATE', [attemptIds]);
+      // Resolves once every request is written: on loopback, in the server's receive queue.
       const sendAndHangUp = async (wave: number) => {
+        const written: Promise<unknown>[] = [];
         for (const fixture of fixtures) {
           const body = answeredCallEvents(fixture.call)[wave]!.body;
           const socket = connect(port, '127.0.0.1');
           sockets.push(socket);
           socket.on('error', () => undefined);
-          socket.write(
+          const request =
             `POST /callbacks/status/${fixture.attemptId} HTTP/1.1\r\nhost: 127.0.0.1\r\n` +
-              `content-type: application/x-www-form-urlencoded\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
-          );
+            `content-type: application/x-www-form-urlencoded\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+          written.push(new Promise((resolve) => socket.write(request, resolve)));
         }
+        await Promise.all(written);
       };
       await sendAndHangUp(0);
-      await waitFor(async () => (await lockWaiters()) > 0, 'a batch waiting on the locked attempts');
+      await waitFor(() => sessionsBlockedBy(db.pool, lockerPid), { description: 'a callback batch waiting on the locked attempts' });
       await sendAndHangUp(1); // these queue behind the blocked batches
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The server has read every request (all connections up, no unread bytes), so each callback is
+      // in a handler, in a blocked batch or queued behind one, before its sender hangs up.
+      await waitFor(
+        async () => {
+          const connections = (await serverSockets(port)).filter((socket) => socket.state !== 'listen');
+          return connections.length === sockets.length && connections.every((socket) => socket.state === 'established' && socket.unread === 0);
+        },
+        { description: `the server to have read all ${sockets.length} requests`, details: () => serverSockets(port) },
+      );
       for (const socket of sockets) socket.destroy();
       serve.child.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // No listener and no connection left: the HTTP side has closed, and only the handlers (behind
+      // the locks) can hold back closing Postgres. Committing earlier would not test that wait.
+      await waitFor(async () => (await serverSockets(port)).length === 0, {
+        description: 'the server to stop listening and drop every connection',
+        details: () => serverSockets(port),
+      });
       await locker.query('COMMIT');
     } finally {
       locker.release();
@@ -125,25 +145,34 @@ describe('dialer serve on SIGTERM', () => {
   }, 60_000);
 
   it('ends a keep-alive connection once its request in flight is answered, so an idle client does not hold the exit', async () => {
-    // A request admitted before SIGTERM used to leave its connection open for keep-alive after its
-    // answer, and close() waited for it until keepAliveTimeout (72 s). The client here keeps its idle
+    // A request admitted before SIGTERM must not leave its connection open for keep-alive after its
+    // answer, or close() waits for it until keepAliveTimeout. The client here keeps its idle
     // socket open until the server exits, as a Telnyx or load-balancer connection pool does.
     const fixture = await makeCallFixture(db.pool);
     const { serve, port } = await startServe();
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     const locker = await db.pool.connect();
     try {
+      const lockerPid = await backendPid(locker);
       await locker.query('BEGIN');
       await locker.query('SELECT id FROM call_attempt WHERE id = $1 FOR UPDATE', [fixture.attemptId]);
       const answer = post(agent, port, `/callbacks/status/${fixture.attemptId}`, answeredCallEvents(fixture.call)[0]!.body);
-      await waitFor(async () => (await lockWaiters()) > 0, 'the callback batch waiting on the locked attempt');
-      const exited = once(serve.child, 'exit') as Promise<[number | null]>;
+      await waitFor(() => sessionsBlockedBy(db.pool, lockerPid), { description: 'the callback batch waiting on the locked attempt' });
       serve.child.kill('SIGTERM');
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      // Its listener is gone once close() has begun (after the preClose hooks): the request in flight
+      // is answered while the server is closing, the case under test.
+      await waitFor(async () => !(await serverSockets(port)).some((socket) => socket.state === 'listen'), {
+        description: 'the server to stop listening',
+        details: () => serverSockets(port),
+      });
       await locker.query('COMMIT');
       expect(await answer).toEqual({ status: 200, connection: 'close' });
-      const outcome = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve('still running after 15 s'), 15_000))]);
-      expect(outcome).toEqual([0, null]);
+      // Well under keepAliveTimeout (72 s), which an idle keep-alive connection would hold it for.
+      const exit = await waitFor(() => (serve.child.exitCode ?? serve.child.signalCode) !== null && [serve.child.exitCode, serve.child.signalCode], {
+        description: 'dialer serve to exit while the idle client keeps its socket open',
+        timeoutMs: 15_000,
+      });
+      expect(exit).toEqual([0, null]);
     } finally {
       locker.release();
       agent.destroy();
@@ -161,18 +190,19 @@ function errorsLogged(stderr: string): string[] {
     .map((entry) => `${entry.msg}: ${entry.err?.message ?? ''}`);
 }
 
-/** Backends of this database waiting for a row lock (the server's batches, behind the test's lock). */
-async function lockWaiters(): Promise<number> {
-  const { rows } = await db.pool.query<{ count: number }>(
-    `SELECT count(*)::int AS count FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`,
-  );
-  return rows[0]!.count;
-}
+const tcpStates: Record<string, string> = { '01': 'established', '03': 'syn_recv', '08': 'close_wait', '0A': 'listen' };
 
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+/**
+ * The server's own TCP sockets on `port` that it listens on or has yet to close, each with the bytes
+ * it has not read yet (its receive queue). Linux only: read from /proc/net/tcp, where the kernel shows
+ * what no log of the server could: whether a request has reached it.
+ */
+async function serverSockets(port: number): Promise<{ state: string; unread: number }[]> {
+  const portHex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  return (await readFile('/proc/net/tcp', 'utf8'))
+    .split('\n')
+    .slice(1)
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([, local, , state]) => local?.endsWith(portHex) && tcpStates[state!] !== undefined)
+    .map(([, , , state, queues]) => ({ state: tcpStates[state!]!, unread: parseInt(queues!.split(':')[1]!, 16) }));
 }

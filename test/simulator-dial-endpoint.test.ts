@@ -3,6 +3,7 @@ import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import type { SimulatorOptions } from '../src/simulator/simulator-options.ts';
 import { peakCountInWindow } from '../src/simulator/rate-window.ts';
 import { startCallbackListener } from './support/callback-listener.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const open: Simulator[] = [];
 afterEach(async () => {
@@ -25,6 +26,7 @@ async function post(sim: Simulator, body: unknown, options: { key?: string | nul
     headers,
     body: options.raw ?? JSON.stringify(body),
   });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the simulator's JSON bodies differ per case; the tests read their fields directly
   return { status: response.status, headers: response.headers, json: (await response.json()) as any };
 }
 
@@ -242,7 +244,10 @@ describe('simulator: POST /texml/ai_calls/:connectionId', () => {
       responded = true;
       return result;
     });
-    await listener.waitFor((received) => received.some((callback) => callback.fields.get('CallStatus') === 'initiated'));
+    await waitFor(() => listener.received.some((callback) => callback.fields.get('CallStatus') === 'initiated'), {
+      description: 'the initiated callback to reach the listener',
+      details: () => listener.received.map((callback) => callback.fields.get('CallStatus')),
+    });
     expect(responded).toBe(false);
     expect((await response).json.call_sid).toBe(listener.received[0]!.fields.get('CallSid'));
     await sim.callbacksSettled();

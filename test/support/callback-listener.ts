@@ -14,16 +14,14 @@ export interface ReceivedCallback {
 
 export interface CallbackListener {
   url: string;
+  /** What has arrived so far; wait on it with waitFor (./wait-for.ts). */
   received: ReceivedCallback[];
-  /** Resolves once `predicate` holds for what has arrived (checked on every arrival). */
-  waitFor(predicate: (received: ReceivedCallback[]) => boolean): Promise<void>;
   close(): Promise<void>;
 }
 
 /** A small HTTP listener standing in for our receiver; `answer` picks each response's status (default 200). */
 export async function startCallbackListener(answer: (callback: ReceivedCallback) => number = () => 200): Promise<CallbackListener> {
   const received: ReceivedCallback[] = [];
-  const waiters = new Set<() => void>();
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -41,7 +39,6 @@ export async function startCallbackListener(answer: (callback: ReceivedCallback)
       };
       received.push(callback);
       response.writeHead(answer(callback)).end();
-      for (const wake of waiters) wake();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,17 +46,6 @@ export async function startCallbackListener(answer: (callback: ReceivedCallback)
   return {
     url: `http://127.0.0.1:${port}`,
     received,
-    waitFor(predicate) {
-      return new Promise((resolve) => {
-        const check = () => {
-          if (!predicate(received)) return;
-          waiters.delete(check);
-          resolve();
-        };
-        waiters.add(check);
-        check();
-      });
-    },
     close: () => new Promise((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -13,6 +13,7 @@ import type { SimulatorOptions } from '../../src/simulator/simulator-options.ts'
 import type { TestDatabase } from './database.ts';
 import { testRedisUrl } from './redis.ts';
 import { spawnCliProcess, spawnServeProcess, type CliProcess } from './cli-process.ts';
+import { waitFor } from './wait-for.ts';
 
 /** A free TCP port on 127.0.0.1 (asked of the kernel, then released). */
 export async function findFreePort(): Promise<number> {
@@ -58,26 +59,25 @@ export async function startOwnRedis(): Promise<OwnRedis> {
 }
 
 async function waitUntilRedisAnswers(url: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    probe.on('error', () => undefined);
-    try {
-      await probe.connect();
-      if ((await probe.ping()) === 'PONG') return;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`redis-server on ${url} did not answer within ${timeoutMs} ms`);
-    } finally {
-      probe.disconnect();
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitFor(
+    async () => {
+      const probe = new Redis(url, { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+      probe.on('error', () => undefined);
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } finally {
+        probe.disconnect();
+      }
+    },
+    { description: `redis-server on ${url} to answer PING`, timeoutMs, intervalMs: 50 },
+  );
 }
 
 /**
  * The carrier (simulator) in this process, the callback receiver as a `dialer serve` process (as
  * operators run it), and an App for seeding and reading. With the receiver out of this process, its
- * work (verifying and storing every callback) no longer shares the event loop of the simulator, which
+ * work (verifying and storing every callback) does not share the event loop of the simulator, which
  * stamps each dial as it arrives: the pace is asserted on those stamps.
  */
 export interface ChaosStack {
@@ -163,35 +163,30 @@ export async function waitForCampaignDone(
   campaignId: string,
   { timeoutMs, everyMs = 200, onPoll, simulator }: { timeoutMs: number; everyMs?: number; onPoll?: () => Promise<void>; simulator?: Simulator },
 ): Promise<CampaignStatusReport> {
-  const deadline = Date.now() + timeoutMs;
   let lastReconcileRequest = 0;
-  for (;;) {
-    const status = await getCampaignStatus(app, campaignId);
-    if (status.done) return status;
-    if (Date.now() > deadline) {
-      const deliveries = simulator ? JSON.stringify(deliveryOutcomes(simulator)) : 'unknown';
-      throw new Error(`campaign not done after ${timeoutMs} ms: ${JSON.stringify(status)}; callback deliveries: ${deliveries}`);
-    }
-    if (onPoll && Date.now() - lastReconcileRequest >= 2000) {
-      lastReconcileRequest = Date.now();
-      await onPoll();
-    }
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+  let last: CampaignStatusReport | undefined;
+  return waitFor(
+    async () => {
+      last = await getCampaignStatus(app, campaignId);
+      if (last.done) return last;
+      if (onPoll && Date.now() - lastReconcileRequest >= 2000) {
+        lastReconcileRequest = Date.now();
+        await onPoll();
+      }
+      return undefined;
+    },
+    {
+      description: `campaign ${campaignId} to be done`,
+      timeoutMs,
+      intervalMs: everyMs,
+      details: () => ({ status: last, callbackDeliveries: simulator ? deliveryOutcomes(simulator) : 'unknown' }),
+    },
+  );
 }
 
 /** Callback deliveries by HTTP answer (or connection error), to tell a stuck receiver from a stuck worker. */
 export function deliveryOutcomes(simulator: Simulator): Record<string, number> {
   return Object.fromEntries(countBy(simulator.deliveries.map((delivery) => String(delivery.responseStatus ?? delivery.error ?? 'pending'))));
-}
-
-/** Waits until `check` holds, polling (never a fixed sleep for correctness). */
-export async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000, describe?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? `: ${describe()}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 /**

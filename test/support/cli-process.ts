@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { waitFor } from './wait-for.ts';
 
 /** A `dialer` CLI child process (`dialer worker`, `dialer serve`): the real CLI, exactly as operators run it. */
 export interface CliProcess {
@@ -40,14 +41,15 @@ export function spawnCliProcess(args: string[], env: Record<string, string>): Cl
  */
 export async function spawnServeProcess(env: Record<string, string>, { timeoutMs = 30_000 } = {}): Promise<CliProcess> {
   const serve = spawnCliProcess(['serve'], { LOG_LEVEL: 'info', ...env });
-  const started = Date.now();
-  while (!serve.stderr().includes('Server listening')) {
-    if (serve.child.exitCode !== null) throw new Error(`dialer serve exited ${serve.child.exitCode}: ${serve.stderr()}`);
-    if (Date.now() - started > timeoutMs) {
-      await serve.sigkill();
-      throw new Error(`dialer serve did not start within ${timeoutMs} ms: ${serve.stderr()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
+  const listening = () => serve.stderr().includes('Server listening');
+  // Exiting also ends the wait, so a serve that fails at start is reported at once, with its log.
+  const exited = () => serve.child.exitCode !== null || serve.child.signalCode !== null;
+  try {
+    await waitFor(() => listening() || exited(), { description: 'dialer serve to log that it listens', timeoutMs, intervalMs: 50 });
+  } catch (error) {
+    await serve.sigkill();
+    throw new Error(`dialer serve did not start within ${timeoutMs} ms: ${serve.stderr()}`, { cause: error });
   }
+  if (!listening()) throw new Error(`dialer serve exited ${serve.child.exitCode ?? serve.child.signalCode}: ${serve.stderr()}`);
   return serve;
 }

@@ -88,14 +88,3 @@ export async function makeRunningCampaign(
   if (status === 'running') await app.pool.query(`UPDATE campaign SET status = 'running', started_at = now() WHERE id = $1`, [created.id]);
   return { campaignId: created.id, contactIds: rows.map((row) => row.id), phones };
 }
-
-/** Polls until `check` returns a value (not undefined) or the time runs out. */
-export async function waitFor<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 25_000, describe?: () => Promise<unknown>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? `: ${JSON.stringify(await describe())}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
