@@ -13,7 +13,6 @@ import { once } from 'node:events';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { makeDatabaseTarget, makePool } from '../src/db/connection.ts';
 import { migrate } from '../src/db/migrate.ts';
 
