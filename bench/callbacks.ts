@@ -91,7 +91,13 @@ try {
     slotsStillHeld: Number(row.active),
   };
   console.log(JSON.stringify(result));
-  const pass = result.ratio >= 0.5 && result.receiverPerSecond >= 2000 && result.lost === 0 && result.non200 === 0 && result.attemptsCompleted === calls && result.slotsStillHeld === 0;
+  const pass =
+    result.ratio >= 0.5 &&
+    result.receiverPerSecond >= 2000 &&
+    result.lost === 0 &&
+    result.non200 === 0 &&
+    result.attemptsCompleted === calls &&
+    result.slotsStillHeld === 0;
   console.log(
     `${result.callbacks} signed callbacks: receiver ${result.receiverPerSecond}/s (p99 ${result.receiverP99Ms} ms) vs no-op ${result.anchorPerSecond}/s ` +
       `= ratio ${result.ratio}; stored ${result.eventsStored} (lost ${result.lost}), ${result.attemptsCompleted}/${calls} calls completed, slots held ${result.slotsStillHeld}: ${pass ? 'PASS' : 'FAIL'}`,
@@ -193,10 +199,13 @@ async function postAll(
 function post(agent: http.Agent, port: number, { path, body, headers }: BenchRequest): Promise<number> {
   const signature = signCallback(keys.privateKey, body, Date.now() / 1000);
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { ...headers, ...signature, 'content-length': body.length } }, (response) => {
-      response.resume();
-      response.on('end', () => resolve(response.statusCode ?? 0));
-    });
+    const request = http.request(
+      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { ...headers, ...signature, 'content-length': body.length } },
+      (response) => {
+        response.resume();
+        response.on('end', () => resolve(response.statusCode ?? 0));
+      },
+    );
     request.on('error', reject);
     request.end(body);
   });

@@ -106,8 +106,11 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     await startCampaign(app, campaignId);
 
     // A run that cannot dial everything in time still reports what it achieved (and fails).
-    await waitFor(async () => simulator.calls.length >= contacts, `${contacts} dials`, Math.max(120_000, (contacts / rate) * 20_000), () =>
-      `${simulator.calls.length} dials so far`,
+    await waitFor(
+      async () => simulator.calls.length >= contacts,
+      `${contacts} dials`,
+      Math.max(120_000, (contacts / rate) * 20_000),
+      () => `${simulator.calls.length} dials so far`,
     ).catch((error: unknown) => console.error(error instanceof Error ? error.message : error));
     const workerPeakRssMb = await Promise.all(workers.map((worker) => peakRssMb(worker.pid!)));
     const secondsUntilDone = await waitForDone(app, campaignId, simulator, 120_000);
@@ -139,12 +142,7 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
       serverPeakRssMb,
       cpuMsPerDial,
       cpuCeilingPerSecond: round((availableParallelism() * 1000) / Object.values(cpuMsPerDial).reduce((a, b) => a + b, 0), 1),
-      pass:
-        ratio >= 0.95 &&
-        peakInAnySecond <= rate &&
-        simulator.calls.length === contacts &&
-        distinctNumbers === contacts &&
-        secondsUntilDone !== null,
+      pass: ratio >= 0.95 && peakInAnySecond <= rate && simulator.calls.length === contacts && distinctNumbers === contacts && secondsUntilDone !== null,
     };
   } finally {
     await Promise.all(children.map(stopChild));
@@ -186,7 +184,9 @@ async function waitForDone(app: App, campaignId: string, simulator: Simulator, t
   try {
     await waitFor(
       async () => {
-        const { rows } = await app.pool.query<{ status: string; active_calls: number }>(`SELECT status, active_calls FROM campaign WHERE id = $1`, [campaignId]);
+        const { rows } = await app.pool.query<{ status: string; active_calls: number }>(`SELECT status, active_calls FROM campaign WHERE id = $1`, [
+          campaignId,
+        ]);
         return rows[0]?.status === 'completed' && rows[0].active_calls === 0;
       },
       'the campaign to complete',

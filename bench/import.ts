@@ -36,17 +36,38 @@ try {
   await pool.query('CREATE TABLE bench_anchor (phone text, first_name text, last_name text, email text, company text, notes text)');
 
   const copyAnchor = () =>
-    timeChild('psql', [target.connectionString, '-v', 'ON_ERROR_STOP=1', '-c', `SET search_path = "${schema}"`, '-c', 'TRUNCATE bench_anchor', '-c', `\\copy bench_anchor FROM '${file}' WITH (FORMAT csv, HEADER true)`]);
+    timeChild('psql', [
+      target.connectionString,
+      '-v',
+      'ON_ERROR_STOP=1',
+      '-c',
+      `SET search_path = "${schema}"`,
+      '-c',
+      'TRUNCATE bench_anchor',
+      '-c',
+      `\\copy bench_anchor FROM '${file}' WITH (FORMAT csv, HEADER true)`,
+    ]);
   const loadBefore = loadavg()[0]!;
   const anchorBefore = await copyAnchor();
   const ours = await timeChild('node', ['src/cli/bin.mjs', 'import', campaignId, file, '--json'], { DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' });
   const anchorAfter = await copyAnchor();
   const anchor = { seconds: (anchorBefore.seconds + anchorAfter.seconds) / 2 };
-  const floor = await timeChild('psql', [target.connectionString, '-v', 'ON_ERROR_STOP=1', '-c', `SET search_path = "${schema}"`, '-c', insertCopiedRows(campaignId)]);
+  const floor = await timeChild('psql', [
+    target.connectionString,
+    '-v',
+    'ON_ERROR_STOP=1',
+    '-c',
+    `SET search_path = "${schema}"`,
+    '-c',
+    insertCopiedRows(campaignId),
+  ]);
   const summary = JSON.parse(ours.stdout) as { imported: number; rejectedCount: number; duplicates: number };
   if (summary.imported !== rows) throw new Error(`expected ${rows} contacts, got ${JSON.stringify(summary)}`);
 
-  const line = (label: string, seconds: number) => `${label.padEnd(16)} ${seconds.toFixed(2).padStart(7)} s  ${Math.round(rows / seconds).toLocaleString('en-US').padStart(9)} rows/s`;
+  const line = (label: string, seconds: number) =>
+    `${label.padEnd(16)} ${seconds.toFixed(2).padStart(7)} s  ${Math.round(rows / seconds)
+      .toLocaleString('en-US')
+      .padStart(9)} rows/s`;
   console.log(`rows: ${rows.toLocaleString('en-US')} (${(fileSize(file) / 1e6).toFixed(1)} MB)`);
   console.log(`load average     ${loadBefore.toFixed(1)} at the start, ${loadavg()[0]!.toFixed(1)} at the end (1 min)`);
   console.log(`${line('psql \\copy', anchor.seconds)}  (mean of ${anchorBefore.seconds.toFixed(2)} s before and ${anchorAfter.seconds.toFixed(2)} s after)`);

@@ -24,9 +24,15 @@ try {
   const server = await makeServer(app);
   await server.listen({ host: '127.0.0.1', port: 0 });
   const { port } = server.server.address() as { port: number };
-  const campaign = await request(port, 'POST', '/api/campaigns', 'application/json', Readable.from([
-    JSON.stringify({ name: 'upload-bench', connectionId: 'c', assistantId: 'a', from: '+12025550123', callsPerSecond: 1, maxConcurrentCalls: 1 }),
-  ]));
+  const campaign = await request(
+    port,
+    'POST',
+    '/api/campaigns',
+    'application/json',
+    Readable.from([
+      JSON.stringify({ name: 'upload-bench', connectionId: 'c', assistantId: 'a', from: '+12025550123', callsPerSecond: 1, maxConcurrentCalls: 1 }),
+    ]),
+  );
   const campaignId = JSON.parse(campaign.body).id as string;
 
   let peakRss = process.memoryUsage().rss;
@@ -37,7 +43,14 @@ try {
   clearInterval(sampler);
   await server.close();
   const summary = JSON.parse(upload.body);
-  const result = { rows, status: upload.status, imported: summary.imported, seconds: Number(seconds.toFixed(1)), rowsPerSecond: Math.round(rows / seconds), peakRssMb: Math.round(peakRss / 2 ** 20) };
+  const result = {
+    rows,
+    status: upload.status,
+    imported: summary.imported,
+    seconds: Number(seconds.toFixed(1)),
+    rowsPerSecond: Math.round(rows / seconds),
+    peakRssMb: Math.round(peakRss / 2 ** 20),
+  };
   console.log(JSON.stringify(result));
   process.exitCode = upload.status === 201 && summary.imported === rows ? 0 : 1;
 } finally {
@@ -57,12 +70,15 @@ function* csvRows(count: number): Generator<string> {
 
 function request(port: number, method: string, path: string, contentType: string, body: Readable): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const outgoing = http.request({ host: '127.0.0.1', port, method, path, headers: { 'content-type': contentType, authorization: `Bearer ${token}` } }, (response) => {
-      let text = '';
-      response.setEncoding('utf8');
-      response.on('data', (piece: string) => (text += piece));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
-    });
+    const outgoing = http.request(
+      { host: '127.0.0.1', port, method, path, headers: { 'content-type': contentType, authorization: `Bearer ${token}` } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (piece: string) => (text += piece));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+      },
+    );
     outgoing.on('error', reject);
     body.pipe(outgoing);
   });

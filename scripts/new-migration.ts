@@ -19,9 +19,7 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   console.error('usage: npx tsx scripts/new-migration.ts NAME [--from REV | --from-empty]   (NAME: a-z 0-9 _)');
   process.exit(2);
 }
-const fromSchema = values['from-empty']
-  ? null
-  : execFileSync('git', ['show', `${values.from}:prisma/schema.prisma`], { encoding: 'utf8' });
+const fromSchema = values['from-empty'] ? null : execFileSync('git', ['show', `${values.from}:prisma/schema.prisma`], { encoding: 'utf8' });
 const target = makeDatabaseTarget(parseConfig().DATABASE_URL);
 await ensureDatabase(target);
 const sql = await diffSchemas(target, fromSchema);

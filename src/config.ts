@@ -7,46 +7,46 @@ import { z } from 'zod';
 // Covers the pace wait between claim and request (at most 4 s) and a slow process, on top of the request itself.
 const reconcileMarginMs = 10_000;
 
-const envSchema = z.object({
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' })
-    .default('postgresql://postgres@127.0.0.1:5432/dialer'),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
-  /** Prefix of every BullMQ and rate-limit key in Redis; tests use a unique one each. */
-  QUEUE_PREFIX: z
-    .string()
-    .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
-    .default('dialer'),
-  TELNYX_API_KEY: z.string().min(1).optional(),
-  TELNYX_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.telnyx.com/v2'),
-  /** Base64 Ed25519 public key; when set, every callback's signature is verified. */
-  TELNYX_PUBLIC_KEY: z
-    .string()
-    .refine((key) => Buffer.from(key, 'base64').length === 32, 'must be a base64 Ed25519 public key (32 bytes)')
-    .optional(),
-  /** The address Telnyx reaches this product's callback receiver at. */
-  PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
-  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
-  /** Dials per second across every campaign of the Telnyx account (Telnyx's default limit is 30). */
-  ACCOUNT_CALLS_PER_SECOND: z.coerce.number().positive().max(10_000).default(30),
-  /**
-   * Extra ms added to each 1-second pacing window: the expected jitter between taking a permit and the
-   * request landing at Telnyx (who counts). Larger = safer against bursts at their end, slightly slower.
-   */
-  PACE_GUARD_MS: z.coerce.number().int().min(0).max(2000).default(50),
-  /** Whole dial request (connect to last response byte); past it the call's fate is unknown, never retried. */
-  DIAL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
-  /** How long a claimed/unknown attempt may go without any callback before it is recorded failed_unknown. */
-  RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-}).refine((env) => env.RECONCILE_GRACE_SECONDS * 1000 >= env.DIAL_REQUEST_TIMEOUT_MS + reconcileMarginMs, {
-  // A claimed attempt whose request is still in flight must never be reconciled (and then retried):
-  // that would put two attempts of one contact on the wire.
-  path: ['RECONCILE_GRACE_SECONDS'],
-  message: `must be at least DIAL_REQUEST_TIMEOUT_MS + ${reconcileMarginMs / 1000} s, so no attempt is reconciled while its dial request can still be in flight`,
-});
+const envSchema = z
+  .object({
+    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).default('postgresql://postgres@127.0.0.1:5432/dialer'),
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+    /** Prefix of every BullMQ and rate-limit key in Redis; tests use a unique one each. */
+    QUEUE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]+$/, 'letters, digits and _ . : - only')
+      .default('dialer'),
+    TELNYX_API_KEY: z.string().min(1).optional(),
+    TELNYX_API_BASE_URL: z.url({ protocol: /^https?$/ }).default('https://api.telnyx.com/v2'),
+    /** Base64 Ed25519 public key; when set, every callback's signature is verified. */
+    TELNYX_PUBLIC_KEY: z
+      .string()
+      .refine((key) => Buffer.from(key, 'base64').length === 32, 'must be a base64 Ed25519 public key (32 bytes)')
+      .optional(),
+    /** The address Telnyx reaches this product's callback receiver at. */
+    PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Dials per second across every campaign of the Telnyx account (Telnyx's default limit is 30). */
+    ACCOUNT_CALLS_PER_SECOND: z.coerce.number().positive().max(10_000).default(30),
+    /**
+     * Extra ms added to each 1-second pacing window: the expected jitter between taking a permit and the
+     * request landing at Telnyx (who counts). Larger = safer against bursts at their end, slightly slower.
+     */
+    PACE_GUARD_MS: z.coerce.number().int().min(0).max(2000).default(50),
+    /** Whole dial request (connect to last response byte); past it the call's fate is unknown, never retried. */
+    DIAL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
+    /** How long a claimed/unknown attempt may go without any callback before it is recorded failed_unknown. */
+    RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .refine((env) => env.RECONCILE_GRACE_SECONDS * 1000 >= env.DIAL_REQUEST_TIMEOUT_MS + reconcileMarginMs, {
+    // A claimed attempt whose request is still in flight must never be reconciled (and then retried):
+    // that would put two attempts of one contact on the wire.
+    path: ['RECONCILE_GRACE_SECONDS'],
+    message: `must be at least DIAL_REQUEST_TIMEOUT_MS + ${reconcileMarginMs / 1000} s, so no attempt is reconciled while its dial request can still be in flight`,
+  });
 
 export type Config = z.infer<typeof envSchema>;
 

@@ -31,9 +31,10 @@ describe('recordCallbacks: one statement for a batch', () => {
     expect(results.map((result) => result.outcome)).toEqual(['stored', 'stored', 'duplicate', 'stored', 'stored', 'unknown_attempt']);
     expect(results[1]).toMatchObject({ attemptId: one.attemptId, state: 'completed', finished: 'completed' });
     expect(results[3]).toMatchObject({ attemptId: two.attemptId, state: 'in_progress' });
-    const attempts = await db.pool.query(`SELECT id, state, jsonb_array_length(status_history) AS events, slot_released_at FROM call_attempt WHERE id = ANY($1) ORDER BY id`, [
-      [one.attemptId, two.attemptId],
-    ]);
+    const attempts = await db.pool.query(
+      `SELECT id, state, jsonb_array_length(status_history) AS events, slot_released_at FROM call_attempt WHERE id = ANY($1) ORDER BY id`,
+      [[one.attemptId, two.attemptId]],
+    );
     const byId = Object.fromEntries(attempts.rows.map((row) => [row.id, row]));
     expect(byId[one.attemptId]).toMatchObject({ state: 'completed', events: 2 });
     expect(byId[one.attemptId].slot_released_at).not.toBeNull();

@@ -28,7 +28,10 @@ describe('a machine AMD result arriving after the call ended', () => {
       JSON.stringify({ machineDetection: 'Enable', asyncAmd: true, retry: { delaySeconds: 600, ...retry } }),
     ]);
     for (let index = 0; index < others; index += 1) {
-      await db.pool.query(`INSERT INTO contact (campaign_id, phone) VALUES ($1, $2)`, [fixture.campaignId, `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`]);
+      await db.pool.query(`INSERT INTO contact (campaign_id, phone) VALUES ($1, $2)`, [
+        fixture.campaignId,
+        `+1555${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`,
+      ]);
     }
     return fixture;
   }
@@ -46,7 +49,9 @@ describe('a machine AMD result arriving after the call ended', () => {
     await sendAmd(fixture, 'machine_end_beep');
     const contact = await contactRow(fixture.contactId);
     expect(contact).toMatchObject({ state: 'pending', outcome: 'voicemail', attempt_count: 1 });
-    const wait = await db.pool.query(`SELECT extract(epoch FROM next_attempt_at - (now() AT TIME ZONE 'UTC'))::int AS seconds FROM contact WHERE id = $1`, [fixture.contactId]);
+    const wait = await db.pool.query(`SELECT extract(epoch FROM next_attempt_at - (now() AT TIME ZONE 'UTC'))::int AS seconds FROM contact WHERE id = $1`, [
+      fixture.contactId,
+    ]);
     expect(wait.rows[0].seconds).toBeGreaterThan(540); // the policy's 600 s delay
     expect(wait.rows[0].seconds).toBeLessThanOrEqual(600);
     expect(await campaignRow(fixture.campaignId)).toEqual({ status: 'running', active_calls: 0 });
@@ -70,7 +75,10 @@ describe('a machine AMD result arriving after the call ended', () => {
   });
 
   it('makes the contact a final voicemail (no_answer) when the policy does not retry it, or has no attempts left', async () => {
-    for (const retry of [{ maxAttempts: 3, retryOn: ['no_answer'] }, { maxAttempts: 1, retryOn: ['voicemail'] }]) {
+    for (const retry of [
+      { maxAttempts: 3, retryOn: ['no_answer'] },
+      { maxAttempts: 1, retryOn: ['voicemail'] },
+    ]) {
       const fixture = await makeCall(retry);
       await endCall(fixture);
       await sendAmd(fixture, 'machine_end_silence');

@@ -40,7 +40,9 @@ describe('callback signatures and hostile input', () => {
       expect(response.json().error).toMatchObject({ code: 'unauthorized', field: 'method' });
     }
     expect(await events(fixture.attemptId)).toBe(0);
-    expect((await ctx.server.inject({ method: 'GET', url: '/metrics' })).body).toContain('dialer_callback_signatures_rejected_total{reason="unsigned_fields"} 2');
+    expect((await ctx.server.inject({ method: 'GET', url: '/metrics' })).body).toContain(
+      'dialer_callback_signatures_rejected_total{reason="unsigned_fields"} 2',
+    );
   });
 
   it('refuses missing (401), forged, tampered, replayed-old and future signatures (403), storing nothing', async () => {
@@ -78,8 +80,22 @@ describe('callback signatures and hostile input', () => {
 
   it('survives random bytes, headers, methods and paths: never a 5xx, and still serves afterwards', async () => {
     const fixture = await makeCallFixture(db.pool);
-    const contentTypes = ['application/json', 'application/x-www-form-urlencoded', 'text/plain', 'multipart/form-data; boundary=x', '', '\u0000', 'application/json; charset=utf-16'];
-    const paths = [`/callbacks/status/${fixture.attemptId}`, `/callbacks/amd/${fixture.attemptId}`, '/callbacks/status/%00%ff', '/callbacks/x/y', `/callbacks/recording/${'a'.repeat(3000)}`];
+    const contentTypes = [
+      'application/json',
+      'application/x-www-form-urlencoded',
+      'text/plain',
+      'multipart/form-data; boundary=x',
+      '',
+      '\u0000',
+      'application/json; charset=utf-16',
+    ];
+    const paths = [
+      `/callbacks/status/${fixture.attemptId}`,
+      `/callbacks/amd/${fixture.attemptId}`,
+      '/callbacks/status/%00%ff',
+      '/callbacks/x/y',
+      `/callbacks/recording/${'a'.repeat(3000)}`,
+    ];
     let seed = 7;
     const random = (n: number) => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
@@ -91,7 +107,8 @@ describe('callback signatures and hostile input', () => {
       const body = random(3) === 0 ? Buffer.from(JSON.stringify({ data: { payload: { garbage: raw.toString('latin1') } } })) : raw;
       const headers: Record<string, string> = { 'content-type': contentTypes[random(contentTypes.length)]! };
       if (signed) Object.assign(headers, signCallback(telnyx.privateKey, body, nowSeconds()));
-      else if (random(2) === 0) Object.assign(headers, { 'telnyx-timestamp': String(random(1e9)), 'telnyx-signature-ed25519': raw.toString('base64').slice(0, 88) });
+      else if (random(2) === 0)
+        Object.assign(headers, { 'telnyx-timestamp': String(random(1e9)), 'telnyx-signature-ed25519': raw.toString('base64').slice(0, 88) });
       const response = await ctx.server.inject({ method: random(4) === 0 ? 'GET' : 'POST', url: paths[random(paths.length)]!, payload: body, headers });
       expect(response.statusCode, `round ${round}: ${response.body}`).toBeLessThan(500);
     }

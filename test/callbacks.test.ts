@@ -69,7 +69,10 @@ describe('callback receiver', () => {
       orders.map(async (order) => {
         const fixture = await makeCallFixture(db.pool);
         const events = answeredCallEvents(fixture.call);
-        await sendAll(fixture, order.map((index) => events[index]!));
+        await sendAll(
+          fixture,
+          order.map((index) => events[index]!),
+        );
         const attempt = await attemptRow(fixture.attemptId);
         const label = order.join(',');
         expect(attempt.state, label).toBe('completed');
@@ -86,24 +89,29 @@ describe('callback receiver', () => {
 
   it('ends in the right state for every order of an unanswered call (no-answer, then retry per policy)', async () => {
     const at = (s: number) => new Date(Date.parse('2026-11-25T15:00:00Z') + s * 1000);
-    await Promise.all(permutations([0, 1, 2, 3]).map(async (order) => {
-      const fixture = await makeCallFixture(db.pool, { retry: { maxAttempts: 2, retryOn: ['no_answer'], delaySeconds: 600 } });
-      const events = [
-        { status: 'initiated' as const, sequenceNumber: 0, at: at(0) },
-        { status: 'ringing' as const, sequenceNumber: 1, at: at(1) },
-        { status: 'no-answer' as const, sequenceNumber: 2, at: at(31), hangupCause: 'no_answer' },
-        { status: 'analyzed' as const, sequenceNumber: 3, at: at(33) },
-      ].map((facts) => ({ body: formEncode(makeStatusCallbackPayload(fixture.call, facts)) }));
-      await sendAll(fixture, order.map((index) => events[index]!));
-      const attempt = await attemptRow(fixture.attemptId);
-      expect(attempt.state).toBe('no_answer');
-      expect(attempt.ring_duration_sec).toBe(31);
-      expect(attempt.talk_duration_sec).toBeNull();
-      const contact = await contactRow(fixture.contactId);
-      expect(contact).toMatchObject({ state: 'pending', outcome: 'no_answer' });
-      expect(contact.next_attempt_at).not.toBeNull();
-      expect((await campaignRow(fixture.campaignId)).active_calls).toBe(0);
-    }));
+    await Promise.all(
+      permutations([0, 1, 2, 3]).map(async (order) => {
+        const fixture = await makeCallFixture(db.pool, { retry: { maxAttempts: 2, retryOn: ['no_answer'], delaySeconds: 600 } });
+        const events = [
+          { status: 'initiated' as const, sequenceNumber: 0, at: at(0) },
+          { status: 'ringing' as const, sequenceNumber: 1, at: at(1) },
+          { status: 'no-answer' as const, sequenceNumber: 2, at: at(31), hangupCause: 'no_answer' },
+          { status: 'analyzed' as const, sequenceNumber: 3, at: at(33) },
+        ].map((facts) => ({ body: formEncode(makeStatusCallbackPayload(fixture.call, facts)) }));
+        await sendAll(
+          fixture,
+          order.map((index) => events[index]!),
+        );
+        const attempt = await attemptRow(fixture.attemptId);
+        expect(attempt.state).toBe('no_answer');
+        expect(attempt.ring_duration_sec).toBe(31);
+        expect(attempt.talk_duration_sec).toBeNull();
+        const contact = await contactRow(fixture.contactId);
+        expect(contact).toMatchObject({ state: 'pending', outcome: 'no_answer' });
+        expect(contact.next_attempt_at).not.toBeNull();
+        expect((await campaignRow(fixture.campaignId)).active_calls).toBe(0);
+      }),
+    );
   }, 60_000);
 
   it('finishes many calls of ONE campaign at once: every callback 200, every slot released exactly once', async () => {
@@ -192,9 +200,14 @@ describe('callback receiver', () => {
       assistantId: 'assistant-1',
       durationSeconds: 60,
     });
-    const viaGet = await ctx.server.inject({ method: 'GET', url: `/callbacks/conversation/${fixture.attemptId}?${formEncode(flattenConversationCallback(ended))}` });
+    const viaGet = await ctx.server.inject({
+      method: 'GET',
+      url: `/callbacks/conversation/${fixture.attemptId}?${formEncode(flattenConversationCallback(ended))}`,
+    });
     expect(viaGet.statusCode, viaGet.body).toBe(200);
-    const stored = await db.pool.query(`SELECT status, payload FROM call_event WHERE attempt_id = $1 AND kind = 'conversation' ORDER BY received_at`, [fixture.attemptId]);
+    const stored = await db.pool.query(`SELECT status, payload FROM call_event WHERE attempt_id = $1 AND kind = 'conversation' ORDER BY received_at`, [
+      fixture.attemptId,
+    ]);
     expect(stored.rows.map((row) => row.status)).toEqual(['call.conversation.created', 'call.conversation.ended']);
     expect(stored.rows[0].payload).toEqual(created);
   });

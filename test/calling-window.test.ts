@@ -8,40 +8,172 @@ const everyDay: CallingWindow = { ...weekdays, days: ['sun', 'mon', 'tue', 'wed'
 // 2026 DST: US Mar 8 / Nov 1; EU Mar 29 / Oct 25; Australia ends Apr 5, starts Oct 4. 2026-11-25 is a Wednesday.
 const cases: Array<{ name: string; now: string; window: CallingWindow; zones: string[]; expected: string }> = [
   { name: 'inside the window: now', now: '2026-11-25T15:00:00.000Z', window: weekdays, zones: ['America/New_York'], expected: '2026-11-25T15:00:00.000Z' },
-  { name: 'before opening: today 09:00 EST', now: '2026-11-25T12:00:00.000Z', window: weekdays, zones: ['America/New_York'], expected: '2026-11-25T14:00:00.000Z' },
-  { name: 'at closing (end exclusive): next morning', now: '2026-11-26T01:00:00.000Z', window: weekdays, zones: ['America/New_York'], expected: '2026-11-26T14:00:00.000Z' },
-  { name: 'one second before closing: now', now: '2026-11-26T00:59:59.000Z', window: weekdays, zones: ['America/New_York'], expected: '2026-11-26T00:59:59.000Z' },
-  { name: 'Friday evening: Monday morning', now: '2026-11-28T02:00:00.000Z', window: weekdays, zones: ['America/New_York'], expected: '2026-11-30T14:00:00.000Z' },
-  { name: 'Saturday noon: Monday morning', now: '2026-11-28T17:00:00.000Z', window: weekdays, zones: ['America/New_York'], expected: '2026-11-30T14:00:00.000Z' },
-  { name: 'Saturdays only', now: '2026-11-25T15:00:00.000Z', window: { ...weekdays, days: ['sat'] }, zones: ['America/New_York'], expected: '2026-11-28T14:00:00.000Z' },
+  {
+    name: 'before opening: today 09:00 EST',
+    now: '2026-11-25T12:00:00.000Z',
+    window: weekdays,
+    zones: ['America/New_York'],
+    expected: '2026-11-25T14:00:00.000Z',
+  },
+  {
+    name: 'at closing (end exclusive): next morning',
+    now: '2026-11-26T01:00:00.000Z',
+    window: weekdays,
+    zones: ['America/New_York'],
+    expected: '2026-11-26T14:00:00.000Z',
+  },
+  {
+    name: 'one second before closing: now',
+    now: '2026-11-26T00:59:59.000Z',
+    window: weekdays,
+    zones: ['America/New_York'],
+    expected: '2026-11-26T00:59:59.000Z',
+  },
+  {
+    name: 'Friday evening: Monday morning',
+    now: '2026-11-28T02:00:00.000Z',
+    window: weekdays,
+    zones: ['America/New_York'],
+    expected: '2026-11-30T14:00:00.000Z',
+  },
+  {
+    name: 'Saturday noon: Monday morning',
+    now: '2026-11-28T17:00:00.000Z',
+    window: weekdays,
+    zones: ['America/New_York'],
+    expected: '2026-11-30T14:00:00.000Z',
+  },
+  {
+    name: 'Saturdays only',
+    now: '2026-11-25T15:00:00.000Z',
+    window: { ...weekdays, days: ['sat'] },
+    zones: ['America/New_York'],
+    expected: '2026-11-28T14:00:00.000Z',
+  },
   // DST, northern hemisphere
-  { name: 'New York spring forward: 09:00 EDT on the change day', now: '2026-03-08T05:00:00.000Z', window: everyDay, zones: ['America/New_York'], expected: '2026-03-08T13:00:00.000Z' },
-  { name: 'New York spring forward across a weekend', now: '2026-03-07T02:00:00.000Z', window: weekdays, zones: ['America/New_York'], expected: '2026-03-09T13:00:00.000Z' },
-  { name: 'New York fall back: 09:00 EST on the change day', now: '2026-11-01T05:00:00.000Z', window: everyDay, zones: ['America/New_York'], expected: '2026-11-01T14:00:00.000Z' },
-  { name: 'New York fall back across a weekend', now: '2026-10-31T01:00:00.000Z', window: weekdays, zones: ['America/New_York'], expected: '2026-11-02T14:00:00.000Z' },
-  { name: 'London spring forward: 09:00 BST', now: '2026-03-29T00:30:00.000Z', window: everyDay, zones: ['Europe/London'], expected: '2026-03-29T08:00:00.000Z' },
+  {
+    name: 'New York spring forward: 09:00 EDT on the change day',
+    now: '2026-03-08T05:00:00.000Z',
+    window: everyDay,
+    zones: ['America/New_York'],
+    expected: '2026-03-08T13:00:00.000Z',
+  },
+  {
+    name: 'New York spring forward across a weekend',
+    now: '2026-03-07T02:00:00.000Z',
+    window: weekdays,
+    zones: ['America/New_York'],
+    expected: '2026-03-09T13:00:00.000Z',
+  },
+  {
+    name: 'New York fall back: 09:00 EST on the change day',
+    now: '2026-11-01T05:00:00.000Z',
+    window: everyDay,
+    zones: ['America/New_York'],
+    expected: '2026-11-01T14:00:00.000Z',
+  },
+  {
+    name: 'New York fall back across a weekend',
+    now: '2026-10-31T01:00:00.000Z',
+    window: weekdays,
+    zones: ['America/New_York'],
+    expected: '2026-11-02T14:00:00.000Z',
+  },
+  {
+    name: 'London spring forward: 09:00 BST',
+    now: '2026-03-29T00:30:00.000Z',
+    window: everyDay,
+    zones: ['Europe/London'],
+    expected: '2026-03-29T08:00:00.000Z',
+  },
   { name: 'London fall back: 09:00 GMT', now: '2026-10-25T00:00:00.000Z', window: everyDay, zones: ['Europe/London'], expected: '2026-10-25T09:00:00.000Z' },
   // DST, southern hemisphere
-  { name: 'Sydney DST ends (April): 09:00 AEST', now: '2026-04-04T14:00:00.000Z', window: everyDay, zones: ['Australia/Sydney'], expected: '2026-04-04T23:00:00.000Z' },
-  { name: 'Sydney DST starts (October): 09:00 AEDT', now: '2026-10-03T15:00:00.000Z', window: everyDay, zones: ['Australia/Sydney'], expected: '2026-10-03T22:00:00.000Z' },
+  {
+    name: 'Sydney DST ends (April): 09:00 AEST',
+    now: '2026-04-04T14:00:00.000Z',
+    window: everyDay,
+    zones: ['Australia/Sydney'],
+    expected: '2026-04-04T23:00:00.000Z',
+  },
+  {
+    name: 'Sydney DST starts (October): 09:00 AEDT',
+    now: '2026-10-03T15:00:00.000Z',
+    window: everyDay,
+    zones: ['Australia/Sydney'],
+    expected: '2026-10-03T22:00:00.000Z',
+  },
   // Half-hour and 45-minute offsets
   { name: 'Kolkata +05:30 before opening', now: '2026-11-25T02:00:00.000Z', window: weekdays, zones: ['Asia/Kolkata'], expected: '2026-11-25T03:30:00.000Z' },
   { name: 'Kolkata +05:30 at closing', now: '2026-11-25T14:30:00.000Z', window: weekdays, zones: ['Asia/Kolkata'], expected: '2026-11-26T03:30:00.000Z' },
-  { name: 'Kolkata +05:30 just before closing', now: '2026-11-25T14:29:00.000Z', window: weekdays, zones: ['Asia/Kolkata'], expected: '2026-11-25T14:29:00.000Z' },
+  {
+    name: 'Kolkata +05:30 just before closing',
+    now: '2026-11-25T14:29:00.000Z',
+    window: weekdays,
+    zones: ['Asia/Kolkata'],
+    expected: '2026-11-25T14:29:00.000Z',
+  },
   { name: 'Kathmandu +05:45', now: '2026-11-25T03:14:00.000Z', window: weekdays, zones: ['Asia/Kathmandu'], expected: '2026-11-25T03:15:00.000Z' },
-  { name: 'Adelaide +10:30 (summer), next local day', now: '2026-11-25T21:00:00.000Z', window: weekdays, zones: ['Australia/Adelaide'], expected: '2026-11-25T22:30:00.000Z' },
+  {
+    name: 'Adelaide +10:30 (summer), next local day',
+    now: '2026-11-25T21:00:00.000Z',
+    window: weekdays,
+    zones: ['Australia/Adelaide'],
+    expected: '2026-11-25T22:30:00.000Z',
+  },
   { name: 'Adelaide +09:30 (winter)', now: '2026-07-14T20:00:00.000Z', window: weekdays, zones: ['Australia/Adelaide'], expected: '2026-07-14T23:30:00.000Z' },
   { name: "St John's -03:30 (winter)", now: '2026-11-25T12:00:00.000Z', window: weekdays, zones: ['America/St_Johns'], expected: '2026-11-25T12:30:00.000Z' },
   { name: "St John's -02:30 (summer)", now: '2026-07-15T10:00:00.000Z', window: weekdays, zones: ['America/St_Johns'], expected: '2026-07-15T11:30:00.000Z' },
   // The 08:00-21:00 clamp
-  { name: 'clamp: 06:00 start becomes 08:00', now: '2026-11-25T11:30:00.000Z', window: { ...everyDay, start: '06:00', end: '23:00' }, zones: ['America/New_York'], expected: '2026-11-25T13:00:00.000Z' },
-  { name: 'clamp: 23:00 end becomes 21:00', now: '2026-11-26T02:00:00.000Z', window: { ...everyDay, start: '06:00', end: '23:00' }, zones: ['America/New_York'], expected: '2026-11-26T13:00:00.000Z' },
-  { name: 'clamp: 20:59 is still allowed', now: '2026-11-26T01:59:00.000Z', window: { ...everyDay, start: '06:00', end: '23:00' }, zones: ['America/New_York'], expected: '2026-11-26T01:59:00.000Z' },
+  {
+    name: 'clamp: 06:00 start becomes 08:00',
+    now: '2026-11-25T11:30:00.000Z',
+    window: { ...everyDay, start: '06:00', end: '23:00' },
+    zones: ['America/New_York'],
+    expected: '2026-11-25T13:00:00.000Z',
+  },
+  {
+    name: 'clamp: 23:00 end becomes 21:00',
+    now: '2026-11-26T02:00:00.000Z',
+    window: { ...everyDay, start: '06:00', end: '23:00' },
+    zones: ['America/New_York'],
+    expected: '2026-11-26T13:00:00.000Z',
+  },
+  {
+    name: 'clamp: 20:59 is still allowed',
+    now: '2026-11-26T01:59:00.000Z',
+    window: { ...everyDay, start: '06:00', end: '23:00' },
+    zones: ['America/New_York'],
+    expected: '2026-11-26T01:59:00.000Z',
+  },
   // Several zones: the window must hold in all of them
-  { name: 'New York + Los Angeles: waits for 09:00 Pacific', now: '2026-11-25T14:00:00.000Z', window: weekdays, zones: ['America/New_York', 'America/Los_Angeles'], expected: '2026-11-25T17:00:00.000Z' },
-  { name: 'New York + Los Angeles: closes at 20:00 Eastern', now: '2026-11-26T01:00:00.000Z', window: weekdays, zones: ['America/New_York', 'America/Los_Angeles'], expected: '2026-11-26T17:00:00.000Z' },
-  { name: 'Honolulu + Kiritimati (a day apart): only days that are weekdays in both', now: '2026-11-27T20:00:00.000Z', window: weekdays, zones: ['Pacific/Honolulu', 'Pacific/Kiritimati'], expected: '2026-11-30T19:00:00.000Z' },
-  { name: 'Chicago + New York with a 2-hour window: overlap of one hour', now: '2026-11-25T13:00:00.000Z', window: { ...weekdays, start: '09:00', end: '11:00' }, zones: ['America/Chicago', 'America/New_York'], expected: '2026-11-25T15:00:00.000Z' },
+  {
+    name: 'New York + Los Angeles: waits for 09:00 Pacific',
+    now: '2026-11-25T14:00:00.000Z',
+    window: weekdays,
+    zones: ['America/New_York', 'America/Los_Angeles'],
+    expected: '2026-11-25T17:00:00.000Z',
+  },
+  {
+    name: 'New York + Los Angeles: closes at 20:00 Eastern',
+    now: '2026-11-26T01:00:00.000Z',
+    window: weekdays,
+    zones: ['America/New_York', 'America/Los_Angeles'],
+    expected: '2026-11-26T17:00:00.000Z',
+  },
+  {
+    name: 'Honolulu + Kiritimati (a day apart): only days that are weekdays in both',
+    now: '2026-11-27T20:00:00.000Z',
+    window: weekdays,
+    zones: ['Pacific/Honolulu', 'Pacific/Kiritimati'],
+    expected: '2026-11-30T19:00:00.000Z',
+  },
+  {
+    name: 'Chicago + New York with a 2-hour window: overlap of one hour',
+    now: '2026-11-25T13:00:00.000Z',
+    window: { ...weekdays, start: '09:00', end: '11:00' },
+    zones: ['America/Chicago', 'America/New_York'],
+    expected: '2026-11-25T15:00:00.000Z',
+  },
 ];
 
 describe('findNextCallTime', () => {
@@ -94,7 +226,7 @@ describe('findNextCallTime', () => {
     ];
     const window: CallingWindow = { start: '08:30', end: '19:15', days: ['mon', 'wed', 'thu', 'sat'] };
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const start = Date.parse('2026-01-01T00:00:00Z');
     for (let i = 0; i < 2000; i++) {
       const now = new Date(start + Math.floor(random() * 365 * 86_400) * 1000);
@@ -126,7 +258,9 @@ function allowedByIntl(instant: Date, zone: string, window: CallingWindow): bool
 
 describe('windowCloseTime', () => {
   it('is the earliest local closing among the zones, or null when closed', () => {
-    expect(windowCloseTime(new Date('2026-11-25T18:00:00Z'), weekdays, ['America/New_York', 'America/Los_Angeles'])?.toISOString()).toBe('2026-11-26T01:00:00.000Z');
+    expect(windowCloseTime(new Date('2026-11-25T18:00:00Z'), weekdays, ['America/New_York', 'America/Los_Angeles'])?.toISOString()).toBe(
+      '2026-11-26T01:00:00.000Z',
+    );
     expect(windowCloseTime(new Date('2026-11-25T03:30:00Z'), weekdays, ['Asia/Kolkata'])?.toISOString()).toBe('2026-11-25T14:30:00.000Z');
     expect(windowCloseTime(new Date('2026-11-25T12:00:00Z'), weekdays, ['America/New_York'])).toBeNull();
   });

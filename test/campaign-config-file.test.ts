@@ -53,11 +53,11 @@ describe('readConfigFile', () => {
 
 describe('parseConfigJson', () => {
   it.each<[string, string, string]>([
-    ['a trailing comma', '{\n  "a": 1,\n}', "campaign config c.json is not valid JSON at line 3, column 1: expected double-quoted property name"],
+    ['a trailing comma', '{\n  "a": 1,\n}', 'campaign config c.json is not valid JSON at line 3, column 1: expected double-quoted property name'],
     ['a missing comma', '{\n  "a": 1\n  "b": 2\n}', "campaign config c.json is not valid JSON at line 3, column 3: expected ',' or '}' after property value"],
     ['a stray brace', '{"a": [1, 2}', "campaign config c.json is not valid JSON at line 1, column 12: expected ',' or ']' after array element"],
     ['a stray bracket', '{"a": ]}', "campaign config c.json is not valid JSON at line 1, column 7: unexpected character ']'"],
-    ['a single-quoted key', "{'a': 1}", 'campaign config c.json is not valid JSON at line 1, column 2: expected property name or \'}\''],
+    ['a single-quoted key', "{'a': 1}", "campaign config c.json is not valid JSON at line 1, column 2: expected property name or '}'"],
     ['a truncated file', '{\n  "a": ', 'campaign config c.json is not valid JSON at line 2, column 8: the file ends before the JSON is complete'],
     ['text after the object', '{"a": 1}\nmore', 'campaign config c.json is not valid JSON at line 2, column 1: unexpected non-whitespace character after JSON'],
     ['an empty file', ' \n', 'campaign config c.json is empty: expected a JSON object'],
@@ -66,7 +66,12 @@ describe('parseConfigJson', () => {
   });
 
   it('finds the line of a bad token deep in a long file', () => {
-    const lines = ['{', ...Array.from({ length: 30 }, (_, i) => `  "key${i}": "value ${i}",`), '  "timeout": thirty' /* V8 stops at the h: "t" could start true */, '}'];
+    const lines = [
+      '{',
+      ...Array.from({ length: 30 }, (_, i) => `  "key${i}": "value ${i}",`),
+      '  "timeout": thirty' /* V8 stops at the h: "t" could start true */,
+      '}',
+    ];
     expect(jsonFailure(lines.join('\n'))).toBe('campaign config c.json is not valid JSON at line 32, column 15: unexpected character');
   });
 

@@ -108,18 +108,9 @@ describe('campaign config: each rule accepts what Telnyx accepts', () => {
     ['asyncAmdStatusCallbackMethod GET', { asyncAmdStatusCallbackMethod: 'GET' }],
     ['machineDetectionTimeout bounds', { machineDetectionTimeout: 500 }],
     ['machineDetectionTimeout upper bound', { machineDetectionTimeout: 60000 }],
-    [
-      'machineDetectionPromptEndTimeout with PremiumCallScreening',
-      { machineDetectionPromptEndTimeout: 1000, detectionMode: 'PremiumCallScreening' },
-    ],
-    [
-      'machineDetectionPromptEndTimeout upper bound',
-      { machineDetectionPromptEndTimeout: 120000, detectionMode: 'PremiumCallScreening' },
-    ],
-    [
-      'speech thresholds',
-      { machineDetectionSpeechThreshold: 3500, machineDetectionSpeechEndThreshold: 800, machineDetectionSilenceTimeout: 3500 },
-    ],
+    ['machineDetectionPromptEndTimeout with PremiumCallScreening', { machineDetectionPromptEndTimeout: 1000, detectionMode: 'PremiumCallScreening' }],
+    ['machineDetectionPromptEndTimeout upper bound', { machineDetectionPromptEndTimeout: 120000, detectionMode: 'PremiumCallScreening' }],
+    ['speech thresholds', { machineDetectionSpeechThreshold: 3500, machineDetectionSpeechEndThreshold: 800, machineDetectionSilenceTimeout: 3500 }],
     ['machineDetectionBeepProfile freq_only', { machineDetectionBeepProfile: 'freq_only' }],
     ['passports', { passports: 'passport-1' }],
     ['timeLimit bounds', { timeLimit: 30 }],
@@ -133,7 +124,10 @@ describe('campaign config: each rule accepts what Telnyx accepts', () => {
     ['sipRegion Middle East', { sipRegion: 'Middle East' }],
     ['retry on voicemail with AMD', { machineDetection: 'Enable', retry: { maxAttempts: 10, retryOn: ['voicemail', 'failed'], delaySeconds: 60 } }],
     ['retry on nothing', { retry: { retryOn: [] } }],
-    ['the widest legal calling window, every day', { callingWindow: { start: '08:00', end: '21:00', days: ['sun', 'sat', 'fri', 'thu', 'wed', 'tue', 'mon'] } }],
+    [
+      'the widest legal calling window, every day',
+      { callingWindow: { start: '08:00', end: '21:00', days: ['sun', 'sat', 'fri', 'thu', 'wed', 'tue', 'mon'] } },
+    ],
   ])('accepts %s', (_label, patch) => {
     expect(issuesWith(patch)).toEqual([]);
   });
@@ -144,9 +138,17 @@ describe('campaign config: each rule refuses what breaks it, naming the field an
     ['a missing name', { name: undefined }, 'name: is required: must be a non-empty name of at most 200 characters'],
     ['a blank name', { name: '   ' }, 'name: must be a non-empty name of at most 200 characters'],
     ['a long name', { name: 'n'.repeat(201) }, 'name: must be at most 200 characters'],
-    ['a numeric connectionId', { connectionId: 123 }, 'connectionId: must be the TeXML application (connection) id: letters, digits and . _ : - only (got a number)'],
+    [
+      'a numeric connectionId',
+      { connectionId: 123 },
+      'connectionId: must be the TeXML application (connection) id: letters, digits and . _ : - only (got a number)',
+    ],
     ['a connectionId with a slash', { connectionId: '12/34' }, 'connectionId: must be the TeXML application (connection) id: letters, digits and . _ : - only'],
-    ['an assistantId with a space', { assistantId: 'assistant 1' }, 'assistantId: must be the AI assistant id (e.g. assistant-…): letters, digits and . _ : - only'],
+    [
+      'an assistantId with a space',
+      { assistantId: 'assistant 1' },
+      'assistantId: must be the AI assistant id (e.g. assistant-…): letters, digits and . _ : - only',
+    ],
     ['an empty assistantVersion', { assistantVersion: '' }, 'assistantVersion: must be a non-empty assistant version id without spaces'],
     ['a from without +', { from: '13125550123' }, 'from: must be a phone number in E.164 form: +, country code and number, digits only (e.g. +13125550123)'],
     [
@@ -162,10 +164,26 @@ describe('campaign config: each rule refuses what breaks it, naming the field an
     ['callsPerSecond above 1000', { callsPerSecond: 1000.5 }, 'callsPerSecond: must be a number above 0 and at most 1000 (dials per second)'],
     ['callsPerSecond as a string', { callsPerSecond: '2' }, 'callsPerSecond: must be a number above 0 and at most 1000 (dials per second) (got a string)'],
     ['maxConcurrentCalls 0', { maxConcurrentCalls: 0 }, 'maxConcurrentCalls: must be an integer from 1 to 100000 (calls in progress at once)'],
-    ['a fractional maxConcurrentCalls', { maxConcurrentCalls: 1.5 }, 'maxConcurrentCalls: must be an integer from 1 to 100000 (calls in progress at once) (got a fraction)'],
-    ['a lower-case country', { defaultCountry: 'us' }, 'defaultCountry: must be an upper-case ISO 3166-1 alpha-2 country code with a known numbering plan (e.g. US, GB, DE)'],
-    ['an unknown country', { defaultCountry: 'XX' }, 'defaultCountry: must be an upper-case ISO 3166-1 alpha-2 country code with a known numbering plan (e.g. US, GB, DE)'],
-    ['a numeric dynamic variable', { dynamicVariables: { age: 42 } }, 'dynamicVariables.age: must be a string (write numbers and true/false in quotes) (got a number)'],
+    [
+      'a fractional maxConcurrentCalls',
+      { maxConcurrentCalls: 1.5 },
+      'maxConcurrentCalls: must be an integer from 1 to 100000 (calls in progress at once) (got a fraction)',
+    ],
+    [
+      'a lower-case country',
+      { defaultCountry: 'us' },
+      'defaultCountry: must be an upper-case ISO 3166-1 alpha-2 country code with a known numbering plan (e.g. US, GB, DE)',
+    ],
+    [
+      'an unknown country',
+      { defaultCountry: 'XX' },
+      'defaultCountry: must be an upper-case ISO 3166-1 alpha-2 country code with a known numbering plan (e.g. US, GB, DE)',
+    ],
+    [
+      'a numeric dynamic variable',
+      { dynamicVariables: { age: 42 } },
+      'dynamicVariables.age: must be a string (write numbers and true/false in quotes) (got a number)',
+    ],
     ['dynamicVariables as an array', { dynamicVariables: ['a'] }, 'dynamicVariables: must be an object of variable name -> string (got an array)'],
     [
       'a dynamic variable name with a space',
@@ -180,17 +198,17 @@ describe('campaign config: each rule refuses what breaks it, naming the field an
     ['an ftp statusCallback', { statusCallbacks: ['ftp://example.com/x'] }, 'statusCallbacks[0]: must be an http:// or https:// URL'],
     ['a statusCallback that is no URL', { statusCallbacks: ['crm.example.com/x'] }, 'statusCallbacks[0]: must be an http:// or https:// URL'],
     ['a repeated statusCallback', { statusCallbacks: ['https://a.example/x', 'https://a.example/x'] }, 'statusCallbacks[1]: repeats an earlier URL'],
-    ['statusCallbacks as one string', { statusCallbacks: 'https://a.example/x' }, 'statusCallbacks: must be an array of http:// or https:// URLs (got a string)'],
+    [
+      'statusCallbacks as one string',
+      { statusCallbacks: 'https://a.example/x' },
+      'statusCallbacks: must be an array of http:// or https:// URLs (got a string)',
+    ],
     [
       'an unknown status event',
       { statusCallbackEvent: 'completed no-answer busy canceled failed hangup' },
       "statusCallbackEvent: unknown name 'hangup' (allowed: initiated ringing answered completed no-answer busy canceled failed analyzed)",
     ],
-    [
-      'a repeated status event',
-      { statusCallbackEvent: 'completed no-answer busy canceled failed busy' },
-      "statusCallbackEvent: lists 'busy' more than once",
-    ],
+    ['a repeated status event', { statusCallbackEvent: 'completed no-answer busy canceled failed busy' }, "statusCallbackEvent: lists 'busy' more than once"],
     [
       'status events without the terminal ones',
       { statusCallbackEvent: 'initiated completed' },
@@ -199,10 +217,18 @@ describe('campaign config: each rule refuses what breaks it, naming the field an
     ['a PUT statusCallbackMethod', { statusCallbackMethod: 'PUT' }, 'statusCallbackMethod: must be one of GET, POST'],
     ['a lower-case conversationCallbackMethod', { conversationCallbackMethod: 'post' }, 'conversationCallbackMethod: must be one of GET, POST'],
     ['a conversationCallback that is no URL', { conversationCallbacks: ['mailto:a@b.c'] }, 'conversationCallbacks[0]: must be an http:// or https:// URL'],
-    ['a custom header without a name', { customHeaders: [{ name: '', value: 'v' }] }, 'customHeaders[0].name: must be a non-empty header name (letters, digits and - . _ etc., no spaces)'],
+    [
+      'a custom header without a name',
+      { customHeaders: [{ name: '', value: 'v' }] },
+      'customHeaders[0].name: must be a non-empty header name (letters, digits and - . _ etc., no spaces)',
+    ],
     ['a custom header with an empty value', { customHeaders: [{ name: 'X-A', value: '' }] }, 'customHeaders[0].value: must be a non-empty string on one line'],
     ['a custom header without a value', { customHeaders: [{ name: 'X-A' }] }, 'customHeaders[0].value: is required: must be a non-empty string on one line'],
-    ['a custom header value on two lines', { customHeaders: [{ name: 'X-A', value: 'a\r\nInjected: 1' }] }, 'customHeaders[0].value: must be a non-empty string on one line'],
+    [
+      'a custom header value on two lines',
+      { customHeaders: [{ name: 'X-A', value: 'a\r\nInjected: 1' }] },
+      'customHeaders[0].value: must be a non-empty string on one line',
+    ],
     ['a custom header with an extra key', { customHeaders: [{ name: 'X-A', value: 'v', kind: 'sip' }] }, 'customHeaders[0].kind: unknown key'],
     ['customHeaders as an object', { customHeaders: { 'X-A': 'v' } }, 'customHeaders: must be an array of { name, value } objects (got an object)'],
     ['a lower-case machineDetection', { machineDetection: 'enable' }, 'machineDetection: must be one of Enable, Disable, DetectMessageEnd'],
@@ -257,15 +283,27 @@ describe('campaign config: each rule refuses what breaks it, naming the field an
       "recordingStatusCallbackEvent: unknown name 'started' (allowed: in-progress completed absent)",
     ],
     ['a repeated recording event', { recordingStatusCallbackEvent: 'completed completed' }, "recordingStatusCallbackEvent: lists 'completed' more than once"],
-    ['an empty recording event list', { recordingStatusCallbackEvent: ' ' }, 'recordingStatusCallbackEvent: must list at least one of: in-progress completed absent'],
+    [
+      'an empty recording event list',
+      { recordingStatusCallbackEvent: ' ' },
+      'recordingStatusCallbackEvent: must list at least one of: in-progress completed absent',
+    ],
     ['a negative recordingTimeout', { recordingTimeout: -1 }, 'recordingTimeout: must be an integer of 0 or more (seconds of silence, 0 = no timeout)'],
     ['recordingTrack all', { recordingTrack: 'all' }, 'recordingTrack: must be one of inbound, outbound, both'],
     ['trim yes', { trim: 'yes' }, 'trim: must be one of trim-silence, do-not-trim'],
     ['sendRecordingUrl as a string', { sendRecordingUrl: 'false' }, 'sendRecordingUrl: must be true or false (got a string)'],
     ['an unknown codec', { preferredCodecs: 'PCMU,XYZ' }, "preferredCodecs: unknown codec 'XYZ' (known: PCMU, PCMA, G722, G729, OPUS, AMR-WB)"],
-    ['an empty codec entry', { preferredCodecs: 'PCMU,,PCMA' }, 'preferredCodecs: must be a comma-separated list of codecs with no empty entries (e.g. PCMU,PCMA)'],
+    [
+      'an empty codec entry',
+      { preferredCodecs: 'PCMU,,PCMA' },
+      'preferredCodecs: must be a comma-separated list of codecs with no empty entries (e.g. PCMU,PCMA)',
+    ],
     ['a repeated codec', { preferredCodecs: 'PCMU,pcmu' }, "preferredCodecs: lists 'PCMU' more than once"],
-    ['codecs as an array', { preferredCodecs: ['PCMU'] }, 'preferredCodecs: must be a comma-separated list of codecs (PCMU, PCMA, G722, G729, OPUS, AMR-WB) (got an array)'],
+    [
+      'codecs as an array',
+      { preferredCodecs: ['PCMU'] },
+      'preferredCodecs: must be a comma-separated list of codecs (PCMU, PCMA, G722, G729, OPUS, AMR-WB) (got an array)',
+    ],
     ['a SIP username alone', { sipAuthUsername: 'agent' }, 'sipAuthPassword: sipAuthUsername and sipAuthPassword go together: give both or neither'],
     ['a SIP password alone', { sipAuthPassword: 'pw' }, 'sipAuthUsername: sipAuthUsername and sipAuthPassword go together: give both or neither'],
     ['sipRegion EU', { sipRegion: 'EU' }, 'sipRegion: must be one of US, Europe, Canada, Australia, Middle East'],
@@ -273,7 +311,11 @@ describe('campaign config: each rule refuses what breaks it, naming the field an
     ['retry.maxAttempts 11', { retry: { maxAttempts: 11 } }, 'retry.maxAttempts: must be an integer from 1 to 10 (dials per contact, the first included)'],
     ['an unknown retry outcome', { retry: { retryOn: ['answered'] } }, 'retry.retryOn[0]: must be one of no_answer, busy, failed, voicemail'],
     ['a repeated retry outcome', { retry: { retryOn: ['busy', 'busy'] } }, 'retry.retryOn[1]: repeats an earlier value'],
-    ['retry.delaySeconds below a minute', { retry: { delaySeconds: 59 } }, 'retry.delaySeconds: must be an integer from 60 to 2592000 (seconds between dials of one contact)'],
+    [
+      'retry.delaySeconds below a minute',
+      { retry: { delaySeconds: 59 } },
+      'retry.delaySeconds: must be an integer from 60 to 2592000 (seconds between dials of one contact)',
+    ],
     [
       'retry on voicemail without AMD',
       { retry: { retryOn: ['voicemail'] } },
@@ -296,7 +338,11 @@ describe('campaign config: each rule refuses what breaks it, naming the field an
     ],
     ['a window ending at its start', { callingWindow: { start: '10:00', end: '10:00' } }, 'callingWindow.end: must be later than start (10:00)'],
     ['a window ending before its start', { callingWindow: { start: '15:00', end: '12:00' } }, 'callingWindow.end: must be later than start (15:00)'],
-    ['no calling days', { callingWindow: { days: [] } }, 'callingWindow.days: must be a list of distinct values from mon, tue, wed, thu, fri, sat, sun, at least 1'],
+    [
+      'no calling days',
+      { callingWindow: { days: [] } },
+      'callingWindow.days: must be a list of distinct values from mon, tue, wed, thu, fri, sat, sun, at least 1',
+    ],
     ['a repeated calling day', { callingWindow: { days: ['mon', 'mon'] } }, 'callingWindow.days[1]: repeats an earlier value'],
     ['a day spelled out', { callingWindow: { days: ['Monday'] } }, 'callingWindow.days[0]: must be one of mon, tue, wed, thu, fri, sat, sun'],
   ])('refuses %s', (_label, patch, expected) => {

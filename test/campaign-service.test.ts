@@ -25,10 +25,7 @@ describe('createCampaign', () => {
   it('stores a draft campaign with the parsed config and its concurrency limit', async () => {
     const created = await createCampaign(ctx.app, validInput);
     expect(created).toEqual({ id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Renewals', status: 'draft' });
-    const { rows } = await db.pool.query(
-      'SELECT name, status, max_concurrent_calls, active_calls, config FROM campaign WHERE id = $1',
-      [created.id],
-    );
+    const { rows } = await db.pool.query('SELECT name, status, max_concurrent_calls, active_calls, config FROM campaign WHERE id = $1', [created.id]);
     expect(rows).toEqual([
       {
         name: 'Renewals',
@@ -109,14 +106,11 @@ describe('listCampaigns and getCampaign', () => {
     expect(rows[0]?.password).toBe(sipPassword);
   });
 
-  it.each(['not-a-uuid', '', "'; DROP TABLE campaign; --", '00000000-0000-0000-0000-00000000000g'])(
-    'gives not_found for the malformed id %j',
-    async (id) => {
-      const error = await failureOf(getCampaign(ctx.app, id));
-      expect(error.code).toBe('not_found');
-      expect(error.message).toBe(`no campaign with id ${JSON.stringify(id)}`);
-    },
-  );
+  it.each(['not-a-uuid', '', "'; DROP TABLE campaign; --", '00000000-0000-0000-0000-00000000000g'])('gives not_found for the malformed id %j', async (id) => {
+    const error = await failureOf(getCampaign(ctx.app, id));
+    expect(error.code).toBe('not_found');
+    expect(error.message).toBe(`no campaign with id ${JSON.stringify(id)}`);
+  });
 
   it('gives not_found for a well-formed id no campaign has', async () => {
     const error = await failureOf(getCampaign(ctx.app, '3f1c2b7e-3d4a-4c1b-9e8f-0a1b2c3d4e5f'));

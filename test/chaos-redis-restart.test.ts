@@ -50,7 +50,11 @@ describe('chaos: Redis restarts mid-campaign', () => {
 
     const worker = spawnWorkerProcess(stack);
     try {
-      await waitFor(() => stack.simulator.calls.length >= 60, { description: 'the worker to be well into the campaign', timeoutMs: 60_000, details: () => worker.stderr() });
+      await waitFor(() => stack.simulator.calls.length >= 60, {
+        description: 'the worker to be well into the campaign',
+        timeoutMs: 60_000,
+        details: () => worker.stderr(),
+      });
       await redis.kill();
       const dialsAtKill = stack.simulator.calls.length;
       await redis.start();
@@ -82,12 +86,20 @@ describe('chaos: Redis restarts mid-campaign', () => {
     // The first test's worker left them in place: start from none, so the new worker must add them.
     for (const task of ['reconcile', 'reap']) await queue.removeJobScheduler(task);
     const worker = spawnWorkerProcess(stack);
-    const schedulersExist = async () => (await queue.getJobSchedulers()).map((scheduler) => scheduler.key).sort().join(',') === 'reap,reconcile';
+    const schedulersExist = async () =>
+      (await queue.getJobSchedulers())
+        .map((scheduler) => scheduler.key)
+        .sort()
+        .join(',') === 'reap,reconcile';
     try {
       await waitFor(schedulersExist, { description: 'the worker to upsert its job schedulers at start', timeoutMs: 60_000, details: () => worker.stderr() });
       await redis.kill();
       await redis.start();
-      await waitFor(schedulersExist, { description: 'the reconcile and reap job schedulers to exist again', timeoutMs: 45_000, details: () => worker.stderr() });
+      await waitFor(schedulersExist, {
+        description: 'the reconcile and reap job schedulers to exist again',
+        timeoutMs: 45_000,
+        details: () => worker.stderr(),
+      });
     } finally {
       await queue.close();
       expect(await worker.stop(), worker.stderr()).toBe(0);

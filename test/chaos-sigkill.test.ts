@@ -22,7 +22,14 @@ describe('chaos: SIGKILL a worker process mid-campaign', () => {
   const prefix = useTestRedisPrefix();
   const chaos = useChaosStack(db, {
     prefix,
-    simulator: { rateLimit: false, latencyMs: 150, callbackDelayMs: 5, callDurationMs: 30, seed: 11, outcomes: { completed: 6, 'no-answer': 2, busy: 1, voicemail: 1 } },
+    simulator: {
+      rateLimit: false,
+      latencyMs: 150,
+      callbackDelayMs: 5,
+      callDurationMs: 30,
+      seed: 11,
+      outcomes: { completed: 6, 'no-answer': 2, busy: 1, voicemail: 1 },
+    },
     env: { ACCOUNT_CALLS_PER_SECOND: '1000', RECONCILE_GRACE_SECONDS: '30' },
   });
 
@@ -50,7 +57,11 @@ describe('chaos: SIGKILL a worker process mid-campaign', () => {
     try {
       // Attempts the killed process claimed but never sent stay `claimed` with no callback: only the
       // reconciler (after the production grace period) may settle them, as failed_unknown.
-      const status = await waitForCampaignDone(chaos.stack.app, campaignId, { simulator: chaos.stack.simulator, timeoutMs: 100_000, onPoll: () => requestReconcile(chaos.stack.app) });
+      const status = await waitForCampaignDone(chaos.stack.app, campaignId, {
+        simulator: chaos.stack.simulator,
+        timeoutMs: 100_000,
+        onPoll: () => requestReconcile(chaos.stack.app),
+      });
       expect(status.status).toBe('completed');
     } finally {
       expect(await second.stop(), second.stderr()).toBe(0);

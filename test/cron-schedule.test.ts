@@ -29,11 +29,15 @@ describe('cron schedules', () => {
   });
 
   it('refuses malformed expressions, impossible dates and unknown zones, saying why', () => {
-    expect(() => parseCronSchedule('every day')).toThrow('invalid cron expression "every day": expected 5 fields (minute hour day month weekday) or 6 (seconds first), got 2');
+    expect(() => parseCronSchedule('every day')).toThrow(
+      'invalid cron expression "every day": expected 5 fields (minute hour day month weekday) or 6 (seconds first), got 2',
+    );
     expect(() => parseCronSchedule('61 * * * *')).toThrow(/^invalid cron expression "61 \* \* \* \*": .*61/);
     expect(() => parseCronSchedule('0 9 * * mon-fry')).toThrow(/^invalid cron expression "0 9 \* \* mon-fry"/);
     expect(() => parseCronSchedule('0 0 30 2 *')).toThrow(/^invalid cron expression "0 0 30 2 \*"/);
-    expect(() => parseCronSchedule('0 9 * * *', 'Mars/Olympus_Mons')).toThrow('unknown time zone "Mars/Olympus_Mons" (use an IANA name such as America/New_York)');
+    expect(() => parseCronSchedule('0 9 * * *', 'Mars/Olympus_Mons')).toThrow(
+      'unknown time zone "Mars/Olympus_Mons" (use an IANA name such as America/New_York)',
+    );
     expect(() => parseCronSchedule('0 9 * * *', 'EST')).toThrow(/unknown time zone "EST"/);
   });
 });

@@ -35,10 +35,13 @@ describe('dial failure policies (against the simulator)', () => {
   const contactRows = async (id: string) => (await db.pool.query(`SELECT * FROM contact WHERE campaign_id = $1 ORDER BY phone`, [id])).rows;
   const attemptRows = async (id: string) => (await db.pool.query(`SELECT * FROM call_attempt WHERE campaign_id = $1`, [id])).rows;
   const statusWhen = (s: DialStack, id: string, ready: (status: Awaited<ReturnType<typeof getCampaignStatus>>) => boolean) =>
-    waitFor(async () => {
-      const status = await getCampaignStatus(s.app, id);
-      return ready(status) ? status : undefined;
-    }, { description: `the campaign status to satisfy ${ready}`, timeoutMs: 25_000, details: () => getCampaignStatus(s.app, id) });
+    waitFor(
+      async () => {
+        const status = await getCampaignStatus(s.app, id);
+        return ready(status) ? status : undefined;
+      },
+      { description: `the campaign status to satisfy ${ready}`, timeoutMs: 25_000, details: () => getCampaignStatus(s.app, id) },
+    );
 
   it('401/403/404 pauses the campaign with the reason and burns no contact', async () => {
     const s = await run({ connectionIds: ['some-other-connection'] });
@@ -57,12 +60,17 @@ describe('dial failure policies (against the simulator)', () => {
     const { campaignId } = await makeRunningCampaign(s.app, 0);
     // Numbers Telnyx refuses (not E.164); the time zone column makes them callable for our window check.
     const zone = (await db.pool.query(`SELECT timezone FROM contact LIMIT 1`)).rows[0]?.timezone ?? 'Etc/UTC';
-    await db.pool.query(
-      `INSERT INTO contact (campaign_id, phone, timezone) SELECT $1, '+0' || n, $2 FROM generate_series(100001, 100000 + $3) n`,
-      [campaignId, zone, consecutiveRejectionsToPause + 2],
-    );
+    await db.pool.query(`INSERT INTO contact (campaign_id, phone, timezone) SELECT $1, '+0' || n, $2 FROM generate_series(100001, 100000 + $3) n`, [
+      campaignId,
+      zone,
+      consecutiveRejectionsToPause + 2,
+    ]);
     await feedCampaign(s.app, campaignId);
-    const status = await statusWhen(s, campaignId, (st) => st.status === 'paused' && st.contacts.failed >= consecutiveRejectionsToPause && st.contacts.dialing === 0);
+    const status = await statusWhen(
+      s,
+      campaignId,
+      (st) => st.status === 'paused' && st.contacts.failed >= consecutiveRejectionsToPause && st.contacts.dialing === 0,
+    );
     expect(status.pauseReason).toMatch(new RegExp(`${consecutiveRejectionsToPause} consecutive contacts with error 10016`));
     expect(status.callsInProgress).toBe(0);
     const rejected = (await attemptRows(campaignId)).filter((attempt) => attempt.state === 'rejected');

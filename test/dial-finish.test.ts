@@ -65,7 +65,10 @@ describe('claim and finishAttempt', () => {
   });
 
   it('a call answered by a machine is a voicemail, retried only when the policy says so', async () => {
-    const { campaignId, contactIds } = await makeRunningCampaign(ctx.app, 2, { machineDetection: 'Enable', retry: { maxAttempts: 3, retryOn: ['voicemail'], delaySeconds: 60 } });
+    const { campaignId, contactIds } = await makeRunningCampaign(ctx.app, 2, {
+      machineDetection: 'Enable',
+      retry: { maxAttempts: 3, retryOn: ['voicemail'], delaySeconds: 60 },
+    });
     const retried = await claim(campaignId, contactIds[0]!, 1);
     await db.pool.query(`UPDATE call_attempt SET answered_by = 'machine_end_beep' WHERE id = $1`, [retried]);
     expect(await finish(retried, 'completed')).toMatchObject({ outcome: 'voicemail', contactState: 'pending' });

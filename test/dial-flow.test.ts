@@ -27,10 +27,13 @@ describe('dial flow against the simulator and the real receiver', () => {
   });
 
   const waitUntilDone = (campaignId: string) =>
-    waitFor(async () => {
-      const status = await getCampaignStatus(stack.app, campaignId);
-      return status.done ? status : undefined;
-    }, { description: 'the campaign to be done', timeoutMs: 40_000, details: () => getCampaignStatus(stack.app, campaignId) });
+    waitFor(
+      async () => {
+        const status = await getCampaignStatus(stack.app, campaignId);
+        return status.done ? status : undefined;
+      },
+      { description: 'the campaign to be done', timeoutMs: 40_000, details: () => getCampaignStatus(stack.app, campaignId) },
+    );
 
   it('two workers dial every contact exactly once, free every slot and complete the campaign', { timeout: 60_000 }, async () => {
     const { campaignId, phones } = await makeRunningCampaign(stack.app, 40, { callsPerSecond: 200, maxConcurrentCalls: 20 });

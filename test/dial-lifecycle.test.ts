@@ -30,11 +30,14 @@ describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
 
   const status = (id: string) => getCampaignStatus(stack.app, id);
   const statusWhen = (id: string, ready: (s: Awaited<ReturnType<typeof status>>) => boolean) =>
-    waitFor(async () => {
-      await feeder.tick();
-      const current = await status(id);
-      return ready(current) ? current : undefined;
-    }, { description: `the campaign status to satisfy ${ready}`, timeoutMs: 40_000, details: () => status(id) });
+    waitFor(
+      async () => {
+        await feeder.tick();
+        const current = await status(id);
+        return ready(current) ? current : undefined;
+      },
+      { description: `the campaign status to satisfy ${ready}`, timeoutMs: 40_000, details: () => status(id) },
+    );
   const callsTo = (phones: string[]) => stack.simulator.calls.filter((call) => phones.includes(call.to));
 
   it('start dials a draft campaign to completion; status reports counts and done', { timeout: 60_000 }, async () => {
@@ -66,7 +69,11 @@ describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
 
     await resumeCampaign(stack.app, campaignId);
     await statusWhen(campaignId, (s) => s.done);
-    expect(callsTo(phones).map((call) => call.to).sort()).toEqual([...phones].sort());
+    expect(
+      callsTo(phones)
+        .map((call) => call.to)
+        .sort(),
+    ).toEqual([...phones].sort());
   });
 
   it('cancel marks undialed contacts canceled; the campaign is done once calls in progress end', { timeout: 60_000 }, async () => {

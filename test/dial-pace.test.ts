@@ -30,8 +30,7 @@ describe('dial pace across workers', () => {
   });
 
   const callTimes = (phones: string[]) => stack.simulator.calls.filter((call) => phones.includes(call.to)).map((call) => call.at);
-  const peakPerSecond = (times: number[]) =>
-    Math.max(...times.map((start) => times.filter((at) => at >= start && at < start + 1000).length));
+  const peakPerSecond = (times: number[]) => Math.max(...times.map((start) => times.filter((at) => at >= start && at < start + 1000).length));
   const done = (campaignId: string) =>
     waitFor(async () => (await getCampaignStatus(stack.app, campaignId)).done, {
       description: 'the campaign to be done',

@@ -11,8 +11,7 @@ describe('dial rate limiter (Redis, one Lua script)', () => {
     await Promise.all(connections.map((redis) => redis.quit()));
   });
 
-  const peakIn = (times: number[], windowMs: number) =>
-    Math.max(0, ...times.map((start) => times.filter((at) => at >= start && at < start + windowMs).length));
+  const peakIn = (times: number[], windowMs: number) => Math.max(0, ...times.map((start) => times.filter((at) => at >= start && at < start + windowMs).length));
 
   // Many concurrent takers on two connections (as two processes would be) for `forMs`.
   async function grantTimes(campaignRate: number, accountRate: number, campaigns: string[], forMs: number): Promise<number[]> {

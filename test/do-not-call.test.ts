@@ -94,7 +94,12 @@ describe('do-not-call import', () => {
   });
 
   it('listing numbers while a dial claim is in flight never deadlocks with it', async () => {
-    const c = await makeCampaignWithContacts(app, { contacts: [{ phone: '+13125550161', state: 'queued' }, { phone: '+13125550162', state: 'queued' }] });
+    const c = await makeCampaignWithContacts(app, {
+      contacts: [
+        { phone: '+13125550161', state: 'queued' },
+        { phone: '+13125550162', state: 'queued' },
+      ],
+    });
     const [claimed] = c.contactIds;
     // The claim's lock order, step by step (src/attempts/claim-contact.ts): its contact row, then the campaign row.
     const claim = await db.pool.connect();
@@ -128,7 +133,9 @@ describe('do-not-call import', () => {
       'no phone column: expected a header named phone, phone_number, phonenumber, phone_no, mobile, mobile_number (or similar); found "name", "email"',
     );
     await expect(importDoNotCall(app, join(dir, 'missing.csv'))).rejects.toThrow(`cannot open ${join(dir, 'missing.csv')}: no such file`);
-    await expect(importDoNotCall(app, await csv('x.csv', 'phone\n'), { campaignId: 'no-such-campaign' })).rejects.toThrow('no campaign with id or name "no-such-campaign"');
+    await expect(importDoNotCall(app, await csv('x.csv', 'phone\n'), { campaignId: 'no-such-campaign' })).rejects.toThrow(
+      'no campaign with id or name "no-such-campaign"',
+    );
   });
 
   it('lists and removes entries', async () => {

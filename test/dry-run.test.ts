@@ -23,7 +23,9 @@ describe('dry run', () => {
         { phone: '+12125550506', state: 'completed' },
       ],
     });
-    const { rows } = await db.pool.query<{ id: string }>(`INSERT INTO import (campaign_id, file_name, status) VALUES ($1, 'c.csv', 'completed') RETURNING id`, [campaignId]);
+    const { rows } = await db.pool.query<{ id: string }>(`INSERT INTO import (campaign_id, file_name, status) VALUES ($1, 'c.csv', 'completed') RETURNING id`, [
+      campaignId,
+    ]);
     await db.pool.query(`INSERT INTO import_rejection (import_id, row_number, reason, raw) VALUES ($1, 2, 'bad', 'x'), ($1, 5, 'bad', 'y')`, [rows[0]!.id]);
 
     // Wednesday 2026-11-25 15:00 UTC: 10:00 New York, 07:00 Los Angeles, 16:00 Paris.

@@ -56,7 +56,13 @@ describe('estimateFinish', () => {
   it('with a cron schedule: a group whose window is closed at the tick is dialed when it opens', () => {
     const schedule = { cron: '0 10 * * *', tz: 'America/New_York' };
     // 10:00 New York is 05:00 in Honolulu: that group goes at 09:00 there (19:00 UTC).
-    const estimate = finish({ schedule, groups: [{ zones: newYork, contacts: 10 }, { zones: ['Pacific/Honolulu'], contacts: 10 }] });
+    const estimate = finish({
+      schedule,
+      groups: [
+        { zones: newYork, contacts: 10 },
+        { zones: ['Pacific/Honolulu'], contacts: 10 },
+      ],
+    });
     expect(estimate.finishAt?.toISOString()).toBe('2026-11-25T19:01:31.000Z');
   });
 

@@ -9,7 +9,16 @@ import { useTestRedisPrefix } from './support/redis.ts';
 
 const token = 'operator-token-0123456789';
 const auth = { authorization: `Bearer ${token}` };
-const validConfig = { name: 'spring', connectionId: 'conn-1', assistantId: 'assistant-1', from: '+12025550123', callsPerSecond: 2, maxConcurrentCalls: 3, sipAuthUsername: 'dialer', sipAuthPassword: 'hunter2-secret' };
+const validConfig = {
+  name: 'spring',
+  connectionId: 'conn-1',
+  assistantId: 'assistant-1',
+  from: '+12025550123',
+  callsPerSecond: 2,
+  maxConcurrentCalls: 3,
+  sipAuthUsername: 'dialer',
+  sipAuthPassword: 'hunter2-secret',
+};
 
 describe('operator HTTP API', () => {
   const db = useTestDatabase();

@@ -36,9 +36,7 @@ describe('dialer import / dialer rejections (CLI)', { timeout: 90_000 }, () => {
     const exported = await runDialer(db.url, ['rejections', campaignId, '--out', out, '--json']);
     expect(exported).toMatchObject({ code: 0 });
     expect(JSON.parse(exported.stdout)).toEqual({ file: out, imports: 1, rejections: 1 });
-    expect(readFileSync(out, 'utf8')).toBe(
-      `import_id,row,reason,raw\n${summary.importId},3,"phone ""12"": too short for US","12,""Bad, """"short"""""""\n`,
-    );
+    expect(readFileSync(out, 'utf8')).toBe(`import_id,row,reason,raw\n${summary.importId},3,"phone ""12"": too short for US","12,""Bad, """"short"""""""\n`);
   });
 
   it('prints a human summary naming each rejected row', async () => {

@@ -27,13 +27,16 @@ describe('a killed import', { timeout: 120_000 }, () => {
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     try {
-      await waitFor(async () => {
-        const { rowCount } = await db.pool.query(
-          `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO contact%'`,
-          [applicationName],
-        );
-        return rowCount === 1;
-      }, { description: 'the import to block on its INSERT', timeoutMs: 60_000, intervalMs: 50 });
+      await waitFor(
+        async () => {
+          const { rowCount } = await db.pool.query(
+            `SELECT 1 FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock' AND query LIKE '%INSERT INTO contact%'`,
+            [applicationName],
+          );
+          return rowCount === 1;
+        },
+        { description: 'the import to block on its INSERT', timeoutMs: 60_000, intervalMs: 50 },
+      );
       child.kill('SIGKILL');
       await once(child, 'exit');
     } finally {
@@ -53,6 +56,9 @@ describe('a killed import', { timeout: 120_000 }, () => {
       await app.close();
     }
     expect(await db.prisma.contact.count({ where: { campaignId } })).toBe(4_999);
-    expect(await db.prisma.import.findUniqueOrThrow({ where: { id: killed!.id } })).toMatchObject({ status: 'failed', error: expect.stringMatching(/interrupted/) });
+    expect(await db.prisma.import.findUniqueOrThrow({ where: { id: killed!.id } })).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/interrupted/),
+    });
   });
 });

@@ -15,7 +15,11 @@ describe('importContacts', () => {
   afterAll(() => app.close());
 
   const contactsOf = (campaignId: string) =>
-    db.prisma.contact.findMany({ where: { campaignId }, orderBy: { sourceRow: 'asc' }, select: { phone: true, variables: true, timezone: true, state: true, sourceRow: true } });
+    db.prisma.contact.findMany({
+      where: { campaignId },
+      orderBy: { sourceRow: 'asc' },
+      select: { phone: true, variables: true, timezone: true, state: true, sourceRow: true },
+    });
 
   it('imports a real-world file: BOM, CRLF, quoted commas/quotes/newlines, trimmed case-insensitive headers', async () => {
     const campaignId = await makeCampaign(db);
@@ -151,7 +155,7 @@ describe('importContacts', () => {
     expect(await db.prisma.contact.count({ where: { campaignId } })).toBe(2);
   });
 
-  it('keeps do-not-call numbers (global or this campaign) as suppressed contacts, ignores other campaigns\' lists', async () => {
+  it("keeps do-not-call numbers (global or this campaign) as suppressed contacts, ignores other campaigns' lists", async () => {
     const campaignId = await makeCampaign(db);
     const otherCampaignId = await makeCampaign(db);
     await db.prisma.doNotCallEntry.createMany({
@@ -197,14 +201,20 @@ describe('importContacts', () => {
     await importContacts(app, { campaignId, file, encoding: 'windows-1252' });
     expect(await contactsOf(campaignId)).toMatchObject([{ variables: { name: 'René €' } }]);
     const undefinedByte = files.write('cp1252-undefined.csv', Buffer.concat([Buffer.from('phone,name\n2125550101,X'), Buffer.from([0x81]), Buffer.from('\n')]));
-    await expectImportError(importContacts(app, { campaignId, file: undefinedByte, encoding: 'windows-1252' }), /byte 0x81 at byte offset 23 is not a character in windows-1252/);
+    await expectImportError(
+      importContacts(app, { campaignId, file: undefinedByte, encoding: 'windows-1252' }),
+      /byte 0x81 at byte offset 23 is not a character in windows-1252/,
+    );
   });
 
   it('refuses invalid UTF-8 deep in a file, naming the line, and keeps nothing from the file', async () => {
     const campaignId = await makeCampaign(db);
     // Larger than one read chunk, so the bad byte is met mid-COPY, after the import row exists.
     const good = Array.from({ length: 30_000 }, (_, i) => `+1212${String(5550000 + i)}`).join('\n');
-    const file = files.write('late-bad-byte.csv', Buffer.concat([Buffer.from(`phone,name\n${good}\n2125559999,`), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]));
+    const file = files.write(
+      'late-bad-byte.csv',
+      Buffer.concat([Buffer.from(`phone,name\n${good}\n2125559999,`), Buffer.from([0xc3, 0x28]), Buffer.from('\n')]),
+    );
     await expectImportError(importContacts(app, { campaignId, file }), /not valid UTF-8: byte 0xC3 at byte offset \d+ \(line 30002\)/);
     expect(await db.prisma.contact.count({ where: { campaignId } })).toBe(0);
     const [failed] = await db.prisma.import.findMany({ where: { campaignId } });
@@ -217,7 +227,11 @@ describe('importContacts', () => {
     ['a blank first line', '\nphone\n2125550100\n', /the first line is blank; it must be the header/],
     ['no phone column', 'name,email\nAda,a@example.com\n', /no phone column: name one of the columns \(name, email\) with --phone-column/],
     ['duplicate header names', 'phone,Name,name \n2125550100,a,b\n', /duplicate column name "name" \(columns 2 and 3\)/],
-    ['headers that collide as variables', 'phone,First Name,first_name\n2125550100,a,b\n', /"First Name" and "first_name" both become the variable "first_name"/],
+    [
+      'headers that collide as variables',
+      'phone,First Name,first_name\n2125550100,a,b\n',
+      /"First Name" and "first_name" both become the variable "first_name"/,
+    ],
     ['an unclosed quote', 'phone,name\n2125550100,"Ada\n', /cannot parse the CSV: .*quote/i],
   ])('refuses %s with a clear error and imports nothing', async (_case, text, message) => {
     const campaignId = await makeCampaign(db);
@@ -231,7 +245,10 @@ describe('importContacts', () => {
     const file = files.write('fine.csv', 'phone\n2125550100\n');
     await expectImportError(importContacts(app, { campaignId, file: `${files.dir}/nope.csv` }), /cannot read .*nope\.csv: ENOENT/);
     await expectImportError(importContacts(app, { campaignId, file, phoneColumn: 'cell' }), /phone column "cell" not found; the columns are: phone/);
-    await expectImportError(importContacts(app, { campaignId: '00000000-0000-4000-8000-000000000000', file }), /campaign 00000000-0000-4000-8000-000000000000 not found/);
+    await expectImportError(
+      importContacts(app, { campaignId: '00000000-0000-4000-8000-000000000000', file }),
+      /campaign 00000000-0000-4000-8000-000000000000 not found/,
+    );
     await expectImportError(importContacts(app, { campaignId, file, defaultCountry: 'XX' }), /default country "XX" is not a supported/);
     expect(await db.prisma.import.count({ where: { campaignId } })).toBe(0);
   });
@@ -242,7 +259,10 @@ describe('importContacts', () => {
     const dead = await db.prisma.import.create({ data: { campaignId, fileName: 'killed.csv', status: 'running' } });
     const summary = await importContacts(app, { campaignId, file: files.write('rerun.csv', 'phone\n2125550100\n') });
     expect(summary.imported).toBe(1);
-    expect(await db.prisma.import.findUniqueOrThrow({ where: { id: dead.id } })).toMatchObject({ status: 'failed', error: expect.stringMatching(/interrupted/) });
+    expect(await db.prisma.import.findUniqueOrThrow({ where: { id: dead.id } })).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(/interrupted/),
+    });
   });
 
   it('imports a larger file across many batches and COPY/merge rounds with exact counts', async () => {

@@ -18,7 +18,10 @@ describe('results', () => {
   let fixture: CallFixture;
 
   beforeAll(async () => {
-    fixture = await makeCallFixture(db.pool, { variables: { first_name: '=HYPERLINK("http://evil")', note: 'plain, "quoted"', phone: 'shadow' }, phone: '+15550000001' });
+    fixture = await makeCallFixture(db.pool, {
+      variables: { first_name: '=HYPERLINK("http://evil")', note: 'plain, "quoted"', phone: 'shadow' },
+      phone: '+15550000001',
+    });
     await db.pool.query(
       `UPDATE call_attempt SET state = 'completed', answered_by = 'human', talk_duration_sec = 42, hangup_cause = '@SUM(A1)', recording_url = 'https://x.test/r.mp3' WHERE id = $1`,
       [fixture.attemptId],
@@ -52,17 +55,35 @@ describe('results', () => {
   it('gives one row per contact in the contact_result view, with the last attempt’s details', async () => {
     const { rows } = await db.pool.query('SELECT * FROM contact_result WHERE campaign_id = $1 ORDER BY phone', [fixture.campaignId]);
     expect(rows).toHaveLength(8);
-    expect(rows[0]).toMatchObject({ phone: '+15550000001', state: 'completed', outcome: 'completed', attempts: 1, talk_duration_sec: 42, last_call_status: 'completed' });
+    expect(rows[0]).toMatchObject({
+      phone: '+15550000001',
+      state: 'completed',
+      outcome: 'completed',
+      attempts: 1,
+      talk_duration_sec: 42,
+      last_call_status: 'completed',
+    });
     expect(rows.map((row) => row.outcome)).toEqual(['completed', 'no_answer', 'busy', 'voicemail', 'suppressed', null, 'failed', 'canceled']);
     // A second attempt becomes the "last" one.
-    await db.pool.query(`INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state) VALUES ($1, $2, 2, 'ringing')`, [fixture.contactId, fixture.campaignId]);
+    await db.pool.query(`INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state) VALUES ($1, $2, 2, 'ringing')`, [
+      fixture.contactId,
+      fixture.campaignId,
+    ]);
     const again = await db.pool.query('SELECT last_attempt_number, last_call_status FROM contact_result WHERE contact_id = $1', [fixture.contactId]);
     expect(again.rows[0]).toEqual({ last_attempt_number: 2, last_call_status: 'ringing' });
     await db.pool.query(`DELETE FROM call_attempt WHERE contact_id = $1 AND attempt_number = 2`, [fixture.contactId]);
   });
 
   it('counts final outcomes, voicemail by AMD apart from completed', async () => {
-    expect(await countOutcomes(db.pool, fixture.campaignId)).toEqual({ completed: 1, no_answer: 1, busy: 1, failed: 1, canceled: 1, voicemail: 1, suppressed: 1 });
+    expect(await countOutcomes(db.pool, fixture.campaignId)).toEqual({
+      completed: 1,
+      no_answer: 1,
+      busy: 1,
+      failed: 1,
+      canceled: 1,
+      voicemail: 1,
+      suppressed: 1,
+    });
   });
 
   it('pages with a cursor: every contact exactly once, in phone order', async () => {

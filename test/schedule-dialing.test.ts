@@ -55,7 +55,10 @@ describe('a scheduled campaign, end to end (simulator, receiver, dial workers, s
 
     const states = async () =>
       Object.fromEntries(
-        (await stack.app.pool.query<{ id: string; state: string }>(`SELECT id, state FROM contact WHERE campaign_id = $1`, [campaignId])).rows.map((row) => [row.id, row.state]),
+        (await stack.app.pool.query<{ id: string; state: string }>(`SELECT id, state FROM contact WHERE campaign_id = $1`, [campaignId])).rows.map((row) => [
+          row.id,
+          row.state,
+        ]),
       );
     // Dialed (the call outcome is the dial path's business, tested elsewhere) and the listed one suppressed.
     const dialed = ['in_call', 'completed', 'no_answer', 'busy', 'failed'];

@@ -122,12 +122,16 @@ describe('cron schedules of campaigns', () => {
     // One continuation job however many ticks asked for it; it feeds the retry now due, then Hawaii's opening.
     const queue = tickQueue();
     const continuations = (await queue.getJobs(['delayed'])).filter((job) => job.id?.startsWith('continue-'));
-    expect(continuations.map((job) => [job.id, job.data])).toEqual([[`continue-${campaignId}-${Date.parse('2026-11-25T16:00:00Z')}`, { campaignId, continuation: true }]]);
+    expect(continuations.map((job) => [job.id, job.data])).toEqual([
+      [`continue-${campaignId}-${Date.parse('2026-11-25T16:00:00Z')}`, { campaignId, continuation: true }],
+    ]);
     const continued = await runScheduleTick(app, { campaignId, continuation: true }, new Date('2026-11-25T16:00:00Z'));
     expect(continued).toMatchObject({ started: true, enqueued: 1, waiting: 1, continuesAt: '2026-11-25T19:00:00.000Z' });
     const hawaiiTurn = await runScheduleTick(app, { campaignId, continuation: true }, new Date('2026-11-25T19:00:00Z'));
     expect(hawaiiTurn).toMatchObject({ started: true, enqueued: 1, waiting: 0, continuesAt: null });
-    expect((await dialQueue.getJobs(['waiting', 'delayed', 'prioritized'])).map((job) => job.data.contactId).sort()).toEqual([due, listedLate, notYet, hawaii].sort());
+    expect((await dialQueue.getJobs(['waiting', 'delayed', 'prioritized'])).map((job) => job.data.contactId).sort()).toEqual(
+      [due, listedLate, notYet, hawaii].sort(),
+    );
     await queue.drain(true); // the continuation jobs, due in an hour of real time
     await queue.close();
     await dialQueue.close();
@@ -135,14 +139,23 @@ describe('cron schedules of campaigns', () => {
 
   it('skips ticks of a campaign that is not running or no longer scheduled', async () => {
     const { campaignId } = await makeCampaignWithContacts(app, { status: 'paused', contacts: [{ phone: '+12125550301' }] });
-    expect(await runScheduleTick(app, { campaignId }, new Date('2026-11-25T15:00:00Z'))).toMatchObject({ started: false, reason: 'campaign is no longer scheduled' });
+    expect(await runScheduleTick(app, { campaignId }, new Date('2026-11-25T15:00:00Z'))).toMatchObject({
+      started: false,
+      reason: 'campaign is no longer scheduled',
+    });
     await db.pool.query(`UPDATE campaign SET schedule_cron = '0 10 * * *' WHERE id = $1`, [campaignId]);
-    expect(await runScheduleTick(app, { campaignId }, new Date('2026-11-25T15:00:00Z'))).toMatchObject({ started: false, reason: 'campaign is paused, not running' });
+    expect(await runScheduleTick(app, { campaignId }, new Date('2026-11-25T15:00:00Z'))).toMatchObject({
+      started: false,
+      reason: 'campaign is paused, not running',
+    });
     expect((await db.pool.query(`SELECT state FROM contact WHERE campaign_id = $1`, [campaignId])).rows).toEqual([{ state: 'pending' }]);
   });
 
   it('three workers on one queue produce exactly one run per tick', async () => {
-    const { campaignId } = await makeCampaignWithContacts(app, { config: { callingWindow: everyDay }, contacts: [{ phone: '+12125550401', timezone: zoneAtNoonNow() }] });
+    const { campaignId } = await makeCampaignWithContacts(app, {
+      config: { callingWindow: everyDay },
+      contacts: [{ phone: '+12125550401', timezone: zoneAtNoonNow() }],
+    });
     const handled: Array<{ jobId: string; worker: number; result: TickResult }> = [];
     for (let i = 0; i < 3; i++) {
       const worker = await startScheduling(newApp());

@@ -20,7 +20,14 @@ afterAll(() => {
 
 async function startServe(): Promise<{ serve: CliProcess; port: number }> {
   const port = await findFreePort();
-  const serve = await spawnServeProcess({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, PORT: String(port), HOST: '127.0.0.1', TELNYX_PUBLIC_KEY: '', API_TOKEN: '' });
+  const serve = await spawnServeProcess({
+    DATABASE_URL: db.url,
+    QUEUE_PREFIX: prefix,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    TELNYX_PUBLIC_KEY: '',
+    API_TOKEN: '',
+  });
   servers.push(serve);
   return { serve, port };
 }
@@ -29,7 +36,14 @@ async function startServe(): Promise<{ serve: CliProcess; port: number }> {
 function post(agent: Agent, port: number, path: string, body: string): Promise<{ status: number | string; connection?: string }> {
   return new Promise((resolve) => {
     const req = request(
-      { agent, host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+      {
+        agent,
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) },
+      },
       (response) => {
         response.resume();
         response.on('end', () => resolve({ status: response.statusCode ?? 0, connection: response.headers.connection }));

@@ -36,8 +36,10 @@ async function dial(sim: Simulator, body: Record<string, unknown>): Promise<stri
 
 const allEvents = 'initiated ringing answered completed no-answer busy canceled failed analyzed';
 const statusUrl = () => `${listener.url}/callbacks/status/attempt-1`;
-const statuses = (received: ReceivedCallback[]) => received.filter((callback) => callback.path.includes('/status/')).map((callback) => callback.fields.get('CallStatus'));
-const sequence = (received: ReceivedCallback[]) => received.filter((callback) => callback.path.includes('/status/')).map((callback) => callback.fields.get('SequenceNumber'));
+const statuses = (received: ReceivedCallback[]) =>
+  received.filter((callback) => callback.path.includes('/status/')).map((callback) => callback.fields.get('CallStatus'));
+const sequence = (received: ReceivedCallback[]) =>
+  received.filter((callback) => callback.path.includes('/status/')).map((callback) => callback.fields.get('SequenceNumber'));
 
 async function expectSigned(sim: Simulator, received: ReceivedCallback[]): Promise<void> {
   const verifier = makeSignatureVerifier(sim.publicKey);
@@ -66,7 +68,14 @@ describe('simulator callbacks', () => {
     });
     await sim.callbacksSettled();
     const received = listener.received;
-    expect(received.map((callback) => callback.path.split('/')[2] + ':' + (callback.fields.get('CallStatus') ?? callback.fields.get('AnsweredBy') ?? callback.fields.get('RecordingStatus') ?? ''))).toEqual([
+    expect(
+      received.map(
+        (callback) =>
+          callback.path.split('/')[2] +
+          ':' +
+          (callback.fields.get('CallStatus') ?? callback.fields.get('AnsweredBy') ?? callback.fields.get('RecordingStatus') ?? ''),
+      ),
+    ).toEqual([
       'status:initiated',
       'status:ringing',
       'status:in-progress',
@@ -85,7 +94,19 @@ describe('simulator callbacks', () => {
       expect(callback.fields.get('CallSid')).toBe(callSid);
     }
     for (const callback of received.filter((entry) => entry.path.includes('/status/'))) {
-      for (const key of ['AccountSid', 'CallSid', 'CallSidLegacy', 'CallStatus', 'CallbackSource', 'ConnectionId', 'From', 'To', 'SequenceNumber', 'Timestamp', 'CallInitiatedAt']) {
+      for (const key of [
+        'AccountSid',
+        'CallSid',
+        'CallSidLegacy',
+        'CallStatus',
+        'CallbackSource',
+        'ConnectionId',
+        'From',
+        'To',
+        'SequenceNumber',
+        'Timestamp',
+        'CallInitiatedAt',
+      ]) {
         expect(callback.fields.get(key), key).toBeTruthy();
       }
       expect(callback.fields.get('CallbackSource')).toBe('call-progress-events');
@@ -104,7 +125,11 @@ describe('simulator callbacks', () => {
     });
     const conversation = received.filter((callback) => callback.path.includes('/conversation/')).map((callback) => JSON.parse(callback.rawBody.toString()));
     expect(conversation.map((event) => event.data.event_type)).toEqual(['call.conversation.created', 'call.conversation.ended']);
-    expect(conversation[1].data.payload).toMatchObject({ call_control_id: callSid, assistant_id: 'assistant-abc', conversation_id: conversation[0].data.payload.conversation_id });
+    expect(conversation[1].data.payload).toMatchObject({
+      call_control_id: callSid,
+      assistant_id: 'assistant-abc',
+      conversation_id: conversation[0].data.payload.conversation_id,
+    });
     expect(received.find((callback) => callback.path.includes('/amd/'))!.fields.get('MachineDetectionDuration')).toMatch(/^\d+$/);
   });
 
@@ -118,10 +143,18 @@ describe('simulator callbacks', () => {
   ];
   it.each(flows)('a %s call sends exactly one terminal status: %j', async (outcome, expected, answeredBy) => {
     const sim = await simulator({ outcomes: { [outcome]: 1 } });
-    await dial(sim, { StatusCallback: statusUrl(), StatusCallbackEvent: allEvents, MachineDetection: 'Enable', AsyncAmd: true, AsyncAmdStatusCallback: `${listener.url}/callbacks/amd/a` });
+    await dial(sim, {
+      StatusCallback: statusUrl(),
+      StatusCallbackEvent: allEvents,
+      MachineDetection: 'Enable',
+      AsyncAmd: true,
+      AsyncAmdStatusCallback: `${listener.url}/callbacks/amd/a`,
+    });
     await sim.callbacksSettled();
     expect(statuses(listener.received)).toEqual(expected);
-    expect(listener.received.filter((callback) => callback.path.includes('/amd/')).map((callback) => callback.fields.get('AnsweredBy'))).toEqual(answeredBy ? [answeredBy] : []);
+    expect(listener.received.filter((callback) => callback.path.includes('/amd/')).map((callback) => callback.fields.get('AnsweredBy'))).toEqual(
+      answeredBy ? [answeredBy] : [],
+    );
   });
 
   it('sends only the events asked for (Telnyx’s default is completed only)', async () => {

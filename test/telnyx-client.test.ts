@@ -244,12 +244,20 @@ describe('classifyFetchFailure (the error shapes Node fetch produces)', () => {
   const systemError = (code: string, syscall: string) => Object.assign(new Error(`${syscall} ${code}`), { code, syscall });
 
   it.each([
-    ['refused on every address tried (happy eyeballs)', new AggregateError([systemError('ECONNREFUSED', 'connect'), systemError('ECONNREFUSED', 'connect')], 'connect failed'), 'notSent'],
+    [
+      'refused on every address tried (happy eyeballs)',
+      new AggregateError([systemError('ECONNREFUSED', 'connect'), systemError('ECONNREFUSED', 'connect')], 'connect failed'),
+      'notSent',
+    ],
     ['unreachable network while connecting', systemError('ENETUNREACH', 'connect'), 'notSent'],
     ['DNS temporary failure', systemError('EAI_AGAIN', 'getaddrinfo'), 'notSent'],
     ['connect timeout', Object.assign(new Error('Connect Timeout Error'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), 'notSent'],
     ['TLS certificate rejected before any request byte', Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), 'notSent'],
-    ['one address refused, the other reset mid-request', new AggregateError([systemError('ECONNREFUSED', 'connect'), systemError('ECONNRESET', 'read')], 'x'), 'ambiguous'],
+    [
+      'one address refused, the other reset mid-request',
+      new AggregateError([systemError('ECONNREFUSED', 'connect'), systemError('ECONNRESET', 'read')], 'x'),
+      'ambiguous',
+    ],
     ['connection reset while reading', systemError('ECONNRESET', 'read'), 'ambiguous'],
     ['a connect-type code on a write', systemError('ENETUNREACH', 'write'), 'ambiguous'],
     ['other side closed', Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }), 'ambiguous'],

@@ -26,7 +26,10 @@ describe('Ed25519 callback signatures', () => {
   it('refuses a tampered body', async () => {
     const { keys, timestamp, signature } = signed();
     const verifier = makeSignatureVerifier(keys.publicKey, { now: () => nowMs });
-    expect(await verifier.verify({ rawBody: body.replace('completed', 'no-answer'), timestamp, signature })).toEqual({ ok: false, reason: 'signature does not match' });
+    expect(await verifier.verify({ rawBody: body.replace('completed', 'no-answer'), timestamp, signature })).toEqual({
+      ok: false,
+      reason: 'signature does not match',
+    });
   });
 
   it('refuses a timestamp that was changed after signing (it is part of the signed bytes)', async () => {
@@ -45,19 +48,27 @@ describe('Ed25519 callback signatures', () => {
     const old = signed(body, nowSeconds - 301);
     const recent = signed(body, nowSeconds - 299, old.keys);
     const verifier = makeSignatureVerifier(old.keys.publicKey, { now: () => nowMs });
-    expect(await verifier.verify({ rawBody: body, timestamp: old.timestamp, signature: old.signature })).toEqual({ ok: false, reason: 'signature is too old (301 s, limit 300 s)' });
+    expect(await verifier.verify({ rawBody: body, timestamp: old.timestamp, signature: old.signature })).toEqual({
+      ok: false,
+      reason: 'signature is too old (301 s, limit 300 s)',
+    });
     expect(await verifier.verify({ rawBody: body, timestamp: recent.timestamp, signature: recent.signature })).toEqual({ ok: true });
   });
 
   it('refuses a timestamp too far in the future', async () => {
     const future = signed(body, nowSeconds + 600);
     const verifier = makeSignatureVerifier(future.keys.publicKey, { now: () => nowMs });
-    expect(await verifier.verify({ rawBody: body, timestamp: future.timestamp, signature: future.signature })).toEqual({ ok: false, reason: 'signature timestamp is 600 s in the future' });
+    expect(await verifier.verify({ rawBody: body, timestamp: future.timestamp, signature: future.signature })).toEqual({
+      ok: false,
+      reason: 'signature timestamp is 600 s in the future',
+    });
   });
 
   it('honours a custom max age', async () => {
     const { keys, timestamp, signature } = signed(body, nowSeconds - 20);
-    expect((await makeSignatureVerifier(keys.publicKey, { now: () => nowMs, maxAgeSeconds: 10 }).verify({ rawBody: body, timestamp, signature })).ok).toBe(false);
+    expect((await makeSignatureVerifier(keys.publicKey, { now: () => nowMs, maxAgeSeconds: 10 }).verify({ rawBody: body, timestamp, signature })).ok).toBe(
+      false,
+    );
   });
 
   it('names what is missing or malformed', async () => {
@@ -66,7 +77,10 @@ describe('Ed25519 callback signatures', () => {
     expect(await verifier.verify({ rawBody: body, timestamp: undefined, signature })).toEqual({ ok: false, reason: 'missing telnyx-timestamp header' });
     expect(await verifier.verify({ rawBody: body, timestamp, signature: undefined })).toEqual({ ok: false, reason: 'missing telnyx-signature-ed25519 header' });
     expect(await verifier.verify({ rawBody: body, timestamp: 'yesterday', signature })).toEqual({ ok: false, reason: 'telnyx-timestamp is not Unix seconds' });
-    expect(await verifier.verify({ rawBody: body, timestamp, signature: 'c2hvcnQ=' })).toEqual({ ok: false, reason: 'signature is not a base64 Ed25519 signature' });
+    expect(await verifier.verify({ rawBody: body, timestamp, signature: 'c2hvcnQ=' })).toEqual({
+      ok: false,
+      reason: 'signature is not a base64 Ed25519 signature',
+    });
   });
 
   it('refuses a public key that is not 32 bytes', () => {

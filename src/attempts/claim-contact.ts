@@ -95,7 +95,11 @@ export async function claimContacts(pool: pg.Pool, campaignId: string, jobs: rea
     if (checked) results[index] = checked;
     else toTake.push({ index, contact });
   }
-  const taken = await takeAllOrOneByOne(pool, campaignId, toTake.map(({ index }) => jobs[index]!));
+  const taken = await takeAllOrOneByOne(
+    pool,
+    campaignId,
+    toTake.map(({ index }) => jobs[index]!),
+  );
   toTake.forEach(({ index, contact }, position) => {
     const { attemptId, stillQueued } = taken[position]!;
     // Still queued without a claim: no free slot (or the campaign stopped since the read: the retry sees it).

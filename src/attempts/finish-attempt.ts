@@ -68,7 +68,10 @@ export async function finishAttempt(
  */
 export async function finishAttempts(client: Queryable, attempts: readonly AttemptToFinish[], now: Date = new Date()): Promise<FinishedAttempt[]> {
   if (attempts.length === 0) return [];
-  const released = await releaseSlots(client, attempts.map((attempt) => attempt.attemptId));
+  const released = await releaseSlots(
+    client,
+    attempts.map((attempt) => attempt.attemptId),
+  );
   const toFinish: ReleasedAttemptToFinish[] = [];
   const seen = new Set<string>();
   const positions = attempts.map(({ attemptId, terminalState }) => {
@@ -92,7 +95,10 @@ export async function finishReleasedAttempts(
   now: Date = new Date(),
 ): Promise<FinishedAttempt[]> {
   if (released.length === 0) return [];
-  const campaigns = await decrementActiveCalls(client, released.map(({ attempt }) => attempt));
+  const campaigns = await decrementActiveCalls(
+    client,
+    released.map(({ attempt }) => attempt),
+  );
   const changes = released.map(({ attempt, terminalState }): ContactChange | null => {
     const campaign = campaigns.get(attempt.campaign_id);
     if (!campaign) return null;

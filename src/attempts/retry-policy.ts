@@ -15,7 +15,6 @@ export interface RetryRules {
 /** How an attempt ended, as the results and the retry policy name it. */
 export type AttemptOutcome = 'completed' | 'voicemail' | 'no_answer' | 'busy' | 'failed' | 'canceled' | 'rejected' | 'failed_unknown';
 
-
 export function outcomeOf(state: FinishedAttemptState, answeredBy: string | null): AttemptOutcome {
   if (state === 'completed' && answeredBy?.startsWith('machine')) return 'voicemail';
   return state;
@@ -47,13 +46,7 @@ const retryClassOf: Record<AttemptOutcome, RetryableOutcome | null> = {
 export type ContactDecision = { kind: 'final'; state: ContactState } | { kind: 'retry'; at: Date };
 
 /** What happens to the contact after attempt `attemptNumber` ended with `outcome`. Pure. */
-export function decideAfterAttempt(
-  retry: RetryRules,
-  outcome: AttemptOutcome,
-  attemptNumber: number,
-  now: Date,
-  campaignCanceled: boolean,
-): ContactDecision {
+export function decideAfterAttempt(retry: RetryRules, outcome: AttemptOutcome, attemptNumber: number, now: Date, campaignCanceled: boolean): ContactDecision {
   const retryClass = retryClassOf[outcome];
   const mayRetry = !campaignCanceled && retryClass !== null && retry.retryOn.includes(retryClass) && attemptNumber < retry.maxAttempts;
   if (mayRetry) return { kind: 'retry', at: new Date(now.getTime() + retry.delaySeconds * 1000) };

@@ -46,7 +46,8 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
       return reply.code(403).send({
         error: {
           code: 'unauthorized',
-          message: 'callback refused: its fields are in the URL, which the Telnyx signature does not cover; use POST callback methods when TELNYX_PUBLIC_KEY is set',
+          message:
+            'callback refused: its fields are in the URL, which the Telnyx signature does not cover; use POST callback methods when TELNYX_PUBLIC_KEY is set',
           field: 'method',
         },
       });

@@ -118,11 +118,7 @@ export function readCallbackFacts(kind: CallbackKind, { payload, fields }: Parse
   };
 }
 
-function withTerminalDetails(
-  facts: CallbackFacts,
-  text: (...keys: string[]) => string | null,
-  time: (key: string) => Date | null,
-): CallbackFacts {
+function withTerminalDetails(facts: CallbackFacts, text: (...keys: string[]) => string | null, time: (key: string) => Date | null): CallbackFacts {
   const startedAt = time('StartTime');
   const answeredAt = time('AnsweredTime');
   const endedAt = time('EndTime') ?? facts.at;
@@ -134,8 +130,7 @@ function withTerminalDetails(
     endedAt,
     // Ringing lasts from the start until someone answered or the call gave up.
     ringDurationSec: startedAt ? secondsBetween(startedAt, answeredAt ?? endedAt) : null,
-    talkDurationSec:
-      facts.transition?.state === 'completed' && callDuration !== null && /^\d{1,9}$/.test(callDuration) ? Number(callDuration) : talkFromTimes,
+    talkDurationSec: facts.transition?.state === 'completed' && callDuration !== null && /^\d{1,9}$/.test(callDuration) ? Number(callDuration) : talkFromTimes,
     hangupCause: text('HangupCause'),
     hangupSource: text('HangupSource'),
     sipHangupCause: text('SipHangupCause'),

@@ -165,7 +165,13 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
     const state = row.state ?? row.previous_state;
     const finished = row.stored && state !== row.previous_state && isTerminalAttemptState(state) ? state : null;
     if (finished && row.released) {
-      const attempt = { id: row.id, campaign_id: row.campaign_id, contact_id: row.contact_id, attempt_number: row.attempt_number!, answered_by: row.answered_by };
+      const attempt = {
+        id: row.id,
+        campaign_id: row.campaign_id,
+        contact_id: row.contact_id,
+        attempt_number: row.attempt_number!,
+        answered_by: row.answered_by,
+      };
       toFinish.push({ attempt, terminalState: finished });
     }
     results.push({

@@ -13,10 +13,8 @@ export interface ConfigIssue {
  */
 export function listConfigIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.flatMap((issue): ConfigIssue[] => {
-    if (issue.code === 'unrecognized_keys')
-      return issue.keys.map((key) => ({ field: formatFieldPath([...issue.path, key]), rule: describeUnknownKey(key) }));
-    if (issue.code === 'invalid_key')
-      return issue.issues.map((keyIssue) => ({ field: formatFieldPath(issue.path), rule: keyIssue.message }));
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: formatFieldPath([...issue.path, key]), rule: describeUnknownKey(key) }));
+    if (issue.code === 'invalid_key') return issue.issues.map((keyIssue) => ({ field: formatFieldPath(issue.path), rule: keyIssue.message }));
     return [{ field: formatFieldPath(issue.path), rule: issue.message }];
   });
 }
@@ -41,10 +39,10 @@ export function formatFieldPath(path: readonly PropertyKey[]): string {
 // Telnyx body keys the dialer fills in itself, with what to write instead.
 const keysSetByDialer: Record<string, string> = {
   to: "is set from each contact's phone number, not in the campaign config",
-  statuscallback: "is set by the dialer to its own callback receiver (put extra URLs in statusCallbacks)",
-  conversationcallback: "is set by the dialer to its own callback receiver (put extra URLs in conversationCallbacks)",
-  asyncamdstatuscallback: "is set by the dialer to its own callback receiver",
-  recordingstatuscallback: "is set by the dialer to its own callback receiver",
+  statuscallback: 'is set by the dialer to its own callback receiver (put extra URLs in statusCallbacks)',
+  conversationcallback: 'is set by the dialer to its own callback receiver (put extra URLs in conversationCallbacks)',
+  asyncamdstatuscallback: 'is set by the dialer to its own callback receiver',
+  recordingstatuscallback: 'is set by the dialer to its own callback receiver',
   aiassistantid: "unknown key (did you mean 'assistantId'? keys are camelCase)",
   aiassistantversion: "unknown key (did you mean 'assistantVersion'? keys are camelCase)",
   aiassistantdynamicvariables: "unknown key (did you mean 'dynamicVariables'? keys are camelCase)",

@@ -87,8 +87,7 @@ export function spaceSeparated(allowed: readonly string[], required: readonly st
       const names = text.trim().split(/\s+/).filter(Boolean);
       if (names.length === 0) ctx.addIssue({ code: 'custom', message: `must list at least one of: ${allowed.join(' ')}` });
       const unknown = names.filter((name) => !allowed.includes(name));
-      if (unknown.length)
-        ctx.addIssue({ code: 'custom', message: `unknown ${plural(unknown, 'name')} ${quoteAll(unknown)} (allowed: ${allowed.join(' ')})` });
+      if (unknown.length) ctx.addIssue({ code: 'custom', message: `unknown ${plural(unknown, 'name')} ${quoteAll(unknown)} (allowed: ${allowed.join(' ')})` });
       const repeated = names.filter((name, index) => names.indexOf(name) !== index);
       if (repeated.length) ctx.addIssue({ code: 'custom', message: `lists ${quoteAll([...new Set(repeated)])} more than once` });
       const missing = required.filter((name) => !names.includes(name));
@@ -129,9 +128,7 @@ export function e164Number() {
 
 export function countryCode() {
   const rule = 'must be an upper-case ISO 3166-1 alpha-2 country code with a known numbering plan (e.g. US, GB, DE)';
-  return z
-    .string({ error: ruleError(rule) })
-    .refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), { error: rule });
+  return z.string({ error: ruleError(rule) }).refine((code) => /^[A-Z]{2}$/.test(code) && isSupportedCountry(code), { error: rule });
 }
 
 const clockTimePattern = /^([01]\d|2[0-3]):[0-5]\d$/;

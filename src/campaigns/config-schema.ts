@@ -28,17 +28,7 @@ import {
  * so a bad value is refused here, before any call, rather than by Telnyx on every contact.
  */
 
-export const statusCallbackEvents = [
-  'initiated',
-  'ringing',
-  'answered',
-  'completed',
-  'no-answer',
-  'busy',
-  'canceled',
-  'failed',
-  'analyzed',
-] as const;
+export const statusCallbackEvents = ['initiated', 'ringing', 'answered', 'completed', 'no-answer', 'busy', 'canceled', 'failed', 'analyzed'] as const;
 
 // The dialer learns each call's outcome (and frees its concurrency slot) from these: without them a
 // call would only end when the reaper gives up on it.
@@ -155,7 +145,10 @@ export const campaignConfigSchema = z
       sendRecordingUrl: booleanFlag().default(true),
       preferredCodecs: commaSeparated(knownCodecs, 'codec').optional(),
       sipAuthUsername: nonEmptyText().optional(),
-      sipAuthPassword: z.string({ error: ruleError('must be a non-empty string') }).min(1, { error: 'must be a non-empty string' }).optional(),
+      sipAuthPassword: z
+        .string({ error: ruleError('must be a non-empty string') })
+        .min(1, { error: 'must be a non-empty string' })
+        .optional(),
       sipRegion: oneOf(['US', 'Europe', 'Canada', 'Australia', 'Middle East']).default('US'),
       retry: retryObject.prefault({}),
       callingWindow: callingWindowSchema,

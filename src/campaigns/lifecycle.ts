@@ -26,7 +26,10 @@ export async function startCampaign(app: App, id: string, allowed: readonly stri
     const current = await lockCampaign(client, id);
     if (current === 'running') return { id, status: current };
     if (!allowed.includes(current)) {
-      throw new DialerError('invalid_state', `campaign ${id} is ${current}; only a ${allowed.join(' or ')} campaign can be ${allowed.includes('draft') ? 'started' : 'resumed'}`);
+      throw new DialerError(
+        'invalid_state',
+        `campaign ${id} is ${current}; only a ${allowed.join(' or ')} campaign can be ${allowed.includes('draft') ? 'started' : 'resumed'}`,
+      );
     }
     await client.query(
       `UPDATE campaign SET status = 'running', pause_reason = NULL, consecutive_rejections = 0, last_rejection_code = NULL,

@@ -41,7 +41,12 @@ export function makeColumnPlan(rawHeader: string[], options: { phoneColumn?: str
   const variables = header.flatMap((original, index) => {
     if (index === phoneIndex || index === timezoneIndex) return [];
     const name = names[index]!;
-    if (!name) throw new DialerError('invalid_input', `column ${index + 1} (${JSON.stringify(original)}) has no usable name: give it a header with letters or digits`, original);
+    if (!name)
+      throw new DialerError(
+        'invalid_input',
+        `column ${index + 1} (${JSON.stringify(original)}) has no usable name: give it a header with letters or digits`,
+        original,
+      );
     return [{ index, name }];
   });
   rejectVariableCollisions(variables, header);

@@ -18,10 +18,7 @@ export async function resolveImportIds(db: Queryable, importOrCampaign: string):
     const { rows } = await db.query<{ id: string }>('SELECT id FROM import WHERE campaign_id = $1 ORDER BY started_at, id', [campaignId]);
     return rows.map((row) => row.id);
   }
-  const { rows } = await db.query<{ id: string }>(
-    `SELECT id FROM import WHERE id = $1 OR campaign_id = $1 ORDER BY started_at, id`,
-    [importOrCampaign],
-  );
+  const { rows } = await db.query<{ id: string }>(`SELECT id FROM import WHERE id = $1 OR campaign_id = $1 ORDER BY started_at, id`, [importOrCampaign]);
   if (rows.length) return rows.map((row) => row.id);
   const campaign = await db.query('SELECT 1 FROM campaign WHERE id = $1', [importOrCampaign]);
   if (campaign.rowCount) return [];

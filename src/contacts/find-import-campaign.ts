@@ -27,7 +27,11 @@ export async function findImportCampaign(db: Queryable, campaignId: string, coun
 export function toCountryCode(value: string): CountryCode {
   const code = value.trim().toUpperCase();
   if (!isSupportedCountry(code)) {
-    throw new DialerError('invalid_input', `default country ${JSON.stringify(value)} is not a supported ISO 3166-1 alpha-2 code (e.g. US, GB, DE)`, 'default-country');
+    throw new DialerError(
+      'invalid_input',
+      `default country ${JSON.stringify(value)} is not a supported ISO 3166-1 alpha-2 code (e.g. US, GB, DE)`,
+      'default-country',
+    );
   }
   return code;
 }

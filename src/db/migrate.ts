@@ -70,9 +70,7 @@ export interface MigrateResult {
 export async function migrate(target: DatabaseTarget): Promise<MigrateResult> {
   const createdDatabase = await ensureDatabase(target);
   const [schemaFile, migrationsList] = await Promise.all([readSchemaFile(), readMigrationList()]);
-  const { appliedMigrationNames } = await withSchemaEngine(target, schemaFile, (engine) =>
-    engine.applyMigrations({ migrationsList, filters: noFilters }),
-  );
+  const { appliedMigrationNames } = await withSchemaEngine(target, schemaFile, (engine) => engine.applyMigrations({ migrationsList, filters: noFilters }));
   return { createdDatabase, applied: appliedMigrationNames };
 }
 

@@ -31,10 +31,7 @@ export async function withSchemaEngine<T>(
   use: (engine: SchemaEngine) => Promise<T>,
 ): Promise<T> {
   await initialiseWasm();
-  const factory = new PrismaPg(
-    { connectionString: target.connectionString, options: sessionOptions(target) },
-    { schema: target.schema },
-  );
+  const factory = new PrismaPg({ connectionString: target.connectionString, options: sessionOptions(target) }, { schema: target.schema });
   // The engine does not close what it connects (and Prisma's migration advisory lock lives on that
   // connection), so track every adapter it opens and dispose of them ourselves.
   const opened: { dispose(): Promise<void> }[] = [];

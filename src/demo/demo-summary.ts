@@ -59,7 +59,9 @@ export function formatDemoSummary(summary: DemoSummary, now = new Date()): strin
     lines.push(`waiting for their calling window (nobody is called before 08:00 or after 21:00 their time): ${summary.waiting.contacts}`);
     for (const group of summary.waiting.groups.slice(0, 12)) {
       const zones = group.zones.length > 3 ? `${group.zones.slice(0, 3).join(', ')} +${group.zones.length - 3} more` : group.zones.join(', ');
-      lines.push(`  ${String(group.contacts).padStart(3)} at ${group.opensAt} (in ${describeWait(new Date(group.opensAt).getTime() - now.getTime())}): ${zones}`);
+      lines.push(
+        `  ${String(group.contacts).padStart(3)} at ${group.opensAt} (in ${describeWait(new Date(group.opensAt).getTime() - now.getTime())}): ${zones}`,
+      );
     }
     if (summary.waiting.groups.length > 12) lines.push(`  ... ${summary.waiting.groups.length - 12} more opening times (use --json)`);
   }

@@ -70,7 +70,8 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     // Drain first: dials in flight finish and are recorded before the campaign is left behind.
     await workers.close();
     workers = undefined;
-    if (watched.end === 'interrupted') options.say('stopping: the workers take no new dials and finish those in hand, then up to 5 s for calls in progress to end (Ctrl-C again quits at once)');
+    if (watched.end === 'interrupted')
+      options.say('stopping: the workers take no new dials and finish those in hand, then up to 5 s for calls in progress to end (Ctrl-C again quits at once)');
     if (watched.end === 'settled' || watched.end === 'interrupted') await services.settleCallbacks(5000);
     await leaveCampaign(watched.end);
     const final = await readDemoSnapshot(app, campaign.id);

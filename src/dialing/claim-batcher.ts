@@ -30,7 +30,11 @@ export function makeClaimBatcher(pool: pg.Pool, { maxBatch = 200 }: { maxBatch?:
     while (line.length > 0) {
       const batch = takeBatch(line, maxBatch);
       try {
-        const results = await claimContacts(pool, campaignId, batch.map((item) => item.job));
+        const results = await claimContacts(
+          pool,
+          campaignId,
+          batch.map((item) => item.job),
+        );
         batch.forEach((item, index) => item.resolve(results[index]!));
       } catch {
         for (const item of batch) await claimContact(pool, item.job).then(item.resolve, item.reject);
@@ -54,7 +58,7 @@ export function makeClaimBatcher(pool: pg.Pool, { maxBatch = 200 }: { maxBatch?:
 function takeBatch(line: Pending[], max: number): Pending[] {
   const batch: Pending[] = [];
   const contacts = new Set<string>();
-  for (let index = 0; index < line.length && batch.length < max; ) {
+  for (let index = 0; index < line.length && batch.length < max;) {
     const item = line[index]!;
     if (contacts.has(item.job.contactId)) {
       index += 1;

@@ -35,40 +35,40 @@ export async function feedCampaign(
   let enqueued = 0;
   let afterId = '00000000-0000-0000-0000-000000000000';
   while (options.limit === undefined || enqueued < options.limit) {
-      const take = Math.min(batchSize, (options.limit ?? Infinity) - enqueued);
-      const { rows } = await app.pool.query<{ id: string; phone: string; timezone: string | null }>(
-        `SELECT id, phone, timezone FROM contact
+    const take = Math.min(batchSize, (options.limit ?? Infinity) - enqueued);
+    const { rows } = await app.pool.query<{ id: string; phone: string; timezone: string | null }>(
+      `SELECT id, phone, timezone FROM contact
          WHERE campaign_id = $1 AND state = 'pending' AND (next_attempt_at IS NULL OR next_attempt_at <= ($2::timestamptz AT TIME ZONE 'UTC'))
            AND id > $3
          ORDER BY id LIMIT $4`,
-        [campaignId, now.toISOString(), afterId, take],
-      );
-      if (rows.length === 0) break;
-      afterId = rows.at(-1)!.id;
+      [campaignId, now.toISOString(), afterId, take],
+    );
+    if (rows.length === 0) break;
+    afterId = rows.at(-1)!.id;
 
-      const due: string[] = [];
-      const later = new Map<string, string[]>();
-      for (const contact of rows) {
-        const at = nextDialTime(now, config.callingWindow, contact);
-        // Never lawful (null): the claim records it as failed with the reason, without dialing.
-        if (!at || at.getTime() <= now.getTime()) due.push(contact.id);
-        else later.set(at.toISOString(), [...(later.get(at.toISOString()) ?? []), contact.id]);
-      }
-      for (const [at, ids] of later) {
-        await app.pool.query(
-          `UPDATE contact SET next_attempt_at = ($2::timestamptz AT TIME ZONE 'UTC'), updated_at = ${nowUtcSql}
-           WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
-          [ids, at],
-        );
-      }
-      const queued = await app.pool.query<{ id: string; attempt_count: number }>(
-        `UPDATE contact SET state = 'queued', updated_at = ${nowUtcSql}
-         WHERE id = ANY($1::uuid[]) AND state = 'pending' RETURNING id, attempt_count`,
-        [due],
-      );
-      await addDialJobs(queue, campaignId, queued.rows);
-      enqueued += queued.rows.length;
+    const due: string[] = [];
+    const later = new Map<string, string[]>();
+    for (const contact of rows) {
+      const at = nextDialTime(now, config.callingWindow, contact);
+      // Never lawful (null): the claim records it as failed with the reason, without dialing.
+      if (!at || at.getTime() <= now.getTime()) due.push(contact.id);
+      else later.set(at.toISOString(), [...(later.get(at.toISOString()) ?? []), contact.id]);
     }
+    for (const [at, ids] of later) {
+      await app.pool.query(
+        `UPDATE contact SET next_attempt_at = ($2::timestamptz AT TIME ZONE 'UTC'), updated_at = ${nowUtcSql}
+           WHERE id = ANY($1::uuid[]) AND state = 'pending'`,
+        [ids, at],
+      );
+    }
+    const queued = await app.pool.query<{ id: string; attempt_count: number }>(
+      `UPDATE contact SET state = 'queued', updated_at = ${nowUtcSql}
+         WHERE id = ANY($1::uuid[]) AND state = 'pending' RETURNING id, attempt_count`,
+      [due],
+    );
+    await addDialJobs(queue, campaignId, queued.rows);
+    enqueued += queued.rows.length;
+  }
   return { enqueued, waiting: await countWaiting(app, campaignId) };
 }
 

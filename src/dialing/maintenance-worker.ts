@@ -32,10 +32,9 @@ export async function startMaintenanceWorker(app: App): Promise<Worker> {
   await ensureMaintenanceSchedulers(queueOf(app, 'maintenance'));
   const worker = makeWorker(app, 'maintenance', async ({ task }) => {
     const count =
-      task === 'reconcile'
-        ? await reconcileAttempts(app.pool, app.config.RECONCILE_GRACE_SECONDS * 1000)
-        : await reapAttempts(app.pool, reapMarginMs);
-    if (count > 0) app.log.warn({ task, count }, task === 'reconcile' ? 'unconfirmed attempts recorded failed_unknown' : 'calls without a terminal callback reaped');
+      task === 'reconcile' ? await reconcileAttempts(app.pool, app.config.RECONCILE_GRACE_SECONDS * 1000) : await reapAttempts(app.pool, reapMarginMs);
+    if (count > 0)
+      app.log.warn({ task, count }, task === 'reconcile' ? 'unconfirmed attempts recorded failed_unknown' : 'calls without a terminal callback reaped');
     return count;
   });
   worker.on('error', (error) => app.log.error({ err: error }, 'maintenance worker error'));

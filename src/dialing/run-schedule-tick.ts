@@ -26,7 +26,9 @@ export async function runScheduleTick(app: App, payload: JobPayload<'scheduleTic
   const base = { campaignId: payload.campaignId, tickAt: now.toISOString() };
   const client = await app.pool.connect();
   try {
-    const lock = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext('schedule-tick'), hashtext($1)) AS locked`, [payload.campaignId]);
+    const lock = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext('schedule-tick'), hashtext($1)) AS locked`, [
+      payload.campaignId,
+    ]);
     if (!lock.rows[0]?.locked) return logged(app, { ...base, started: false, reason: 'another tick of this campaign is being handled' });
     try {
       const { rows } = await client.query<{ status: string; schedule_cron: string | null; schedule_tz: string | null; in_flight: number }>(
@@ -42,7 +44,12 @@ export async function runScheduleTick(app: App, payload: JobPayload<'scheduleTic
       const schedule = { cron: campaign.schedule_cron, tz: campaign.schedule_tz ?? 'UTC' };
       if (campaign.in_flight > 0 && !payload.continuation) {
         const continuesAt = await continueRun(app, payload.campaignId, schedule, now);
-        return logged(app, { ...base, started: false, reason: `previous run still going: ${campaign.in_flight} contact(s) queued, dialing or in a call`, continuesAt });
+        return logged(app, {
+          ...base,
+          started: false,
+          reason: `previous run still going: ${campaign.in_flight} contact(s) queued, dialing or in a call`,
+          continuesAt,
+        });
       }
       const fed = await feedCampaign(app, payload.campaignId, now);
       const continuesAt = await continueRun(app, payload.campaignId, schedule, now);
@@ -66,7 +73,12 @@ async function continueRun(app: App, campaignId: string, schedule: { cron: strin
   const at = rows[0]?.at ? new Date(rows[0].at) : null;
   const nextTick = nextRuns(schedule, now, 1)[0];
   if (!at || !nextTick || at.getTime() >= nextTick.getTime()) return null;
-  await addJob(queueOf(app, 'scheduleTick'), 'scheduleTick', { campaignId, continuation: true }, { jobId: `continue-${campaignId}-${at.getTime()}`, delay: at.getTime() - now.getTime() });
+  await addJob(
+    queueOf(app, 'scheduleTick'),
+    'scheduleTick',
+    { campaignId, continuation: true },
+    { jobId: `continue-${campaignId}-${at.getTime()}`, delay: at.getTime() - now.getTime() },
+  );
   return at.toISOString();
 }
 

@@ -10,6 +10,8 @@ import type { DoNotCallScope } from './add-do-not-call-numbers.ts';
 export async function findCampaignScope(pool: Queryable, campaign: string | undefined): Promise<{ scope: DoNotCallScope; defaultCountry: CountryCode }> {
   if (campaign === undefined) return { scope: { kind: 'global' }, defaultCountry: 'US' };
   const campaignId = await findCampaignId(pool, campaign);
-  const { rows } = await pool.query<{ default_country: string | null }>(`SELECT config->>'defaultCountry' AS default_country FROM campaign WHERE id = $1`, [campaignId]);
+  const { rows } = await pool.query<{ default_country: string | null }>(`SELECT config->>'defaultCountry' AS default_country FROM campaign WHERE id = $1`, [
+    campaignId,
+  ]);
   return { scope: { kind: 'campaign', campaignId }, defaultCountry: (rows[0]?.default_country ?? 'US') as CountryCode };
 }

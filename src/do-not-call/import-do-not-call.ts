@@ -26,7 +26,11 @@ const keptRejections = 1000;
  * matching contact not yet dialed. Bad rows are reported by row number; the good rows around them are
  * kept. Each batch commits on its own, so a failure midway keeps what was already listed.
  */
-export async function importDoNotCall(app: App, file: string, options: { campaignId?: string; onProgress?: (rows: number) => void } = {}): Promise<DoNotCallImport> {
+export async function importDoNotCall(
+  app: App,
+  file: string,
+  options: { campaignId?: string; onProgress?: (rows: number) => void } = {},
+): Promise<DoNotCallImport> {
   const { scope, defaultCountry } = await findCampaignScope(app.pool, options.campaignId);
   const result: DoNotCallImport = {
     file,
@@ -58,6 +62,9 @@ export async function importDoNotCall(app: App, file: string, options: { campaig
     if (batch.length >= batchSize) await flush();
   }
   await flush();
-  app.log.info({ file, scope: result.scope, added: result.added, rejected: result.rejected, suppressedContacts: result.suppressedContacts }, 'do-not-call list imported');
+  app.log.info(
+    { file, scope: result.scope, added: result.added, rejected: result.rejected, suppressedContacts: result.suppressedContacts },
+    'do-not-call list imported',
+  );
   return result;
 }

@@ -9,7 +9,11 @@ export interface DoNotCallEntryView {
 }
 
 /** The entries of one list (or of every list), newest first, at most `limit`, with the total count. */
-export async function listDoNotCall(pool: Queryable, scope: DoNotCallScope | undefined, limit: number): Promise<{ total: number; entries: DoNotCallEntryView[] }> {
+export async function listDoNotCall(
+  pool: Queryable,
+  scope: DoNotCallScope | undefined,
+  limit: number,
+): Promise<{ total: number; entries: DoNotCallEntryView[] }> {
   const scopeKey = scope === undefined ? null : scope.kind === 'global' ? 'global' : scope.campaignId;
   const [count, rows] = await Promise.all([
     pool.query<{ total: number }>(`SELECT count(*)::int AS total FROM do_not_call WHERE $1::text IS NULL OR scope = $1`, [scopeKey]),

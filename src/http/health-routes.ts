@@ -7,10 +7,7 @@ const probeTimeoutMs = 2000;
 /** /healthz: 200 when Postgres and Redis both answer, else 503 naming the one that does not. /metrics: Prometheus text. */
 export async function healthRoutes(server: FastifyInstance, { app, metrics }: { app: App; metrics: Metrics }): Promise<void> {
   server.get('/healthz', async (_request, reply) => {
-    const [postgres, redis] = await Promise.all([
-      probe(() => app.pool.query('SELECT 1')),
-      probe(() => app.redis().ping()),
-    ]);
+    const [postgres, redis] = await Promise.all([probe(() => app.pool.query('SELECT 1')), probe(() => app.redis().ping())]);
     const healthy = postgres === 'ok' && redis === 'ok';
     return reply.code(healthy ? 200 : 503).send({ status: healthy ? 'ok' : 'unavailable', postgres, redis });
   });

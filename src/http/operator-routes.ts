@@ -149,6 +149,9 @@ async function readUpload(request: FastifyRequest, fileName: string): Promise<{ 
 
 // The client's file name is kept for the import record; only its last segment, in safe characters.
 function safeFileName(name: string | undefined): string | undefined {
-  const base = path.basename(name ?? '').replace(/[^A-Za-z0-9._ -]/g, '_').slice(0, 120);
+  const base = path
+    .basename(name ?? '')
+    .replace(/[^A-Za-z0-9._ -]/g, '_')
+    .slice(0, 120);
   return /^[.\s]*$/.test(base) ? undefined : base;
 }

@@ -41,10 +41,8 @@ async function* eachResult(pool: pg.Pool, campaignId: string): AsyncGenerator<Co
 
 /** Every variable name used by the campaign's contacts, sorted: the CSV needs its header first. */
 async function readVariableKeys(pool: pg.Pool, campaignId: string): Promise<string[]> {
-  const { rows } = await pool.query<{ key: string }>(
-    'SELECT DISTINCT jsonb_object_keys(variables) AS key FROM contact WHERE campaign_id = $1 ORDER BY 1',
-    [campaignId],
-  );
+  const { rows } = await pool.query<{ key: string }>('SELECT DISTINCT jsonb_object_keys(variables) AS key FROM contact WHERE campaign_id = $1 ORDER BY 1', [
+    campaignId,
+  ]);
   return rows.map((row) => row.key);
 }
-

@@ -18,7 +18,11 @@ export function parseCronSchedule(cron: string, tz = 'UTC'): CronSchedule {
   if (!isKnownTimezone(tz)) throw new DialerError('invalid_input', `unknown time zone "${tz}" (use an IANA name such as America/New_York)`, 'tz');
   const fields = expression.split(' ').length;
   if (fields < 5 || fields > 6) {
-    throw new DialerError('invalid_input', `invalid cron expression "${cron}": expected 5 fields (minute hour day month weekday) or 6 (seconds first), got ${fields}`, 'cron');
+    throw new DialerError(
+      'invalid_input',
+      `invalid cron expression "${cron}": expected 5 fields (minute hour day month weekday) or 6 (seconds first), got ${fields}`,
+      'cron',
+    );
   }
   const schedule = { cron: expression, tz };
   nextRuns(schedule, new Date(), 1);

@@ -46,11 +46,12 @@ export async function makeDryRun(app: App, campaign: string, options: { now?: Da
       `SELECT name, status, config, schedule_cron, schedule_tz FROM campaign WHERE id = $1`,
       [campaignId],
     ),
-    app.pool.query<{ state: string; count: number }>(`SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state ORDER BY state`, [campaignId]),
-    app.pool.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM import_rejection r JOIN import i ON i.id = r.import_id WHERE i.campaign_id = $1`,
-      [campaignId],
-    ),
+    app.pool.query<{ state: string; count: number }>(`SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state ORDER BY state`, [
+      campaignId,
+    ]),
+    app.pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM import_rejection r JOIN import i ON i.id = r.import_id WHERE i.campaign_id = $1`, [
+      campaignId,
+    ]),
     countContactsByZone(app.pool, campaignId),
   ]);
   const row = campaignRows.rows[0]!;

@@ -103,7 +103,11 @@ type TickQueue = CatalogQueue<'scheduleTick'>;
 
 async function upsertScheduler(queue: TickQueue, campaignId: string, schedule: CronSchedule): Promise<void> {
   const data = jobCatalog.scheduleTick.payload.parse({ campaignId });
-  await queue.upsertJobScheduler(makeSchedulerId(campaignId), { pattern: schedule.cron, tz: schedule.tz }, { name: 'tick', data, opts: jobCatalog.scheduleTick.options });
+  await queue.upsertJobScheduler(
+    makeSchedulerId(campaignId),
+    { pattern: schedule.cron, tz: schedule.tz },
+    { name: 'tick', data, opts: jobCatalog.scheduleTick.options },
+  );
 }
 
 function withTickQueue<T>(app: App, use: (queue: TickQueue) => Promise<T>): Promise<T> {

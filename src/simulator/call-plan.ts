@@ -96,12 +96,22 @@ export function makeCallPlan(input: {
     const add = (kind: CallbackKind, urls: string[], method: unknown, fields: Record<string, string>, extra: Partial<PlannedCallback> = {}) => {
       if (urls.length === 0) return;
       const query = formEncode(fields);
-      planned.push({ kind, urls, method: method === 'GET' ? 'GET' : 'POST', body: query, query, contentType: 'application/x-www-form-urlencoded', delayMs: pendingDelay, ...extra });
+      planned.push({
+        kind,
+        urls,
+        method: method === 'GET' ? 'GET' : 'POST',
+        body: query,
+        query,
+        contentType: 'application/x-www-form-urlencoded',
+        delayMs: pendingDelay,
+        ...extra,
+      });
       pendingDelay = 0;
     };
     if (step.status) {
       if (!wanted.has(step.status)) continue;
-      const hangup = terminal === step.status ? (input.overConcurrencyLimit ? { cause: 'call_rejected', source: 'unknown', sip: '403' } : hangups[terminal]) : undefined;
+      const hangup =
+        terminal === step.status ? (input.overConcurrencyLimit ? { cause: 'call_rejected', source: 'unknown', sip: '403' } : hangups[terminal]) : undefined;
       const fields = makeStatusCallbackPayload(call, {
         status: step.status,
         sequenceNumber,
@@ -121,7 +131,12 @@ export function makeCallPlan(input: {
       add('status', statusUrls, body.StatusCallbackMethod, fields, { callStatus: step.status, sequenceNumber });
       if (statusUrls.length > 0) sequenceNumber += 1;
     } else if (step.extra === 'amd' && answeredBy) {
-      add('amd', urlsOf(body.AsyncAmdStatusCallback), body.AsyncAmdStatusCallbackMethod, makeAmdCallbackPayload(call, { answeredBy, detectionDurationMs: answeredBy === 'human' ? 1800 : 4200 }));
+      add(
+        'amd',
+        urlsOf(body.AsyncAmdStatusCallback),
+        body.AsyncAmdStatusCallbackMethod,
+        makeAmdCallbackPayload(call, { answeredBy, detectionDurationMs: answeredBy === 'human' ? 1800 : 4200 }),
+      );
     } else if (step.extra === 'recording') {
       const fields = makeRecordingCallbackPayload(call, {
         status: 'completed',

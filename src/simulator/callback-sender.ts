@@ -43,7 +43,10 @@ export function makeCallbackSender(options: {
 
   // node:http with keep-alive agents rather than fetch: a delivery costs a fraction of the CPU, which
   // matters when one simulator process stands in for Telnyx at hundreds of calls per second.
-  const agents = { 'http:': new HttpAgent({ keepAlive: true, maxSockets: options.concurrency }), 'https:': new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency }) };
+  const agents = {
+    'http:': new HttpAgent({ keepAlive: true, maxSockets: options.concurrency }),
+    'https:': new HttpsAgent({ keepAlive: true, maxSockets: options.concurrency }),
+  };
   stopper.onStop(() => {
     agents['http:'].destroy();
     agents['https:'].destroy();

@@ -19,7 +19,14 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   sendRaw(response, status, JSON.stringify(body), 'application/json', entry, headers);
 }
 
-export function sendRaw(response: ServerResponse, status: number, text: string, contentType: string, entry?: { status?: number }, headers: Record<string, string> = {}): void {
+export function sendRaw(
+  response: ServerResponse,
+  status: number,
+  text: string,
+  contentType: string,
+  entry?: { status?: number },
+  headers: Record<string, string> = {},
+): void {
   if (entry) entry.status = status;
   response.writeHead(status, { 'content-type': contentType, ...headers });
   response.end(text);

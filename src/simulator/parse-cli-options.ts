@@ -4,7 +4,8 @@ import { callOutcomes, faultKinds, type CallOutcome, type Faults } from './simul
 /** `completed=70,no-answer=10,busy=5` -> weights; names and numbers checked. */
 export function parseOutcomeWeights(text: string): Partial<Record<CallOutcome, number>> {
   const weights = parsePairs(text, '--outcomes', callOutcomes);
-  if (Object.values(weights).every((weight) => weight === 0)) throw new DialerError('invalid_input', '--outcomes needs at least one weight above 0', '--outcomes');
+  if (Object.values(weights).every((weight) => weight === 0))
+    throw new DialerError('invalid_input', '--outcomes needs at least one weight above 0', '--outcomes');
   return weights;
 }
 
@@ -18,7 +19,11 @@ export function parseFaults(rate: string | undefined, list: string | undefined):
     const total = parseRate(rate, '--fault-rate');
     for (const kind of faultKinds) faults[kind] = total / faultKinds.length;
   }
-  if (list !== undefined) Object.assign(faults, parsePairs(list, '--faults', faultKinds, (value) => parseRate(value, '--faults')));
+  if (list !== undefined)
+    Object.assign(
+      faults,
+      parsePairs(list, '--faults', faultKinds, (value) => parseRate(value, '--faults')),
+    );
   const sum = Object.values(faults).reduce((total, value) => total + (value ?? 0), 0);
   if (sum > 1) throw new DialerError('invalid_input', `fault rates add up to ${Number(sum.toFixed(6))}: at most 1`, '--faults');
   return faults;
@@ -31,13 +36,22 @@ export function parseNonNegativeInteger(text: string, option: string): number {
 
 function parseRate(text: string, option: string): number {
   const rate = Number(text);
-  if (text.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1) throw new DialerError('invalid_input', `${option} rates are numbers from 0 to 1, got "${text}"`, option);
+  if (text.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1)
+    throw new DialerError('invalid_input', `${option} rates are numbers from 0 to 1, got "${text}"`, option);
   return rate;
 }
 
-function parsePairs<K extends string>(text: string, option: string, names: readonly K[], parseValue = (value: string) => parseWeight(value, option)): Partial<Record<K, number>> {
+function parsePairs<K extends string>(
+  text: string,
+  option: string,
+  names: readonly K[],
+  parseValue = (value: string) => parseWeight(value, option),
+): Partial<Record<K, number>> {
   const result: Partial<Record<K, number>> = {};
-  for (const pair of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+  for (const pair of text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)) {
     const [name, value, ...rest] = pair.split('=');
     if (!names.includes(name as K)) throw new DialerError('invalid_input', `${option}: unknown name "${name}" (known: ${names.join(', ')})`, option);
     if (value === undefined || rest.length > 0) throw new DialerError('invalid_input', `${option}: write name=number, got "${pair}"`, option);
@@ -48,6 +62,7 @@ function parsePairs<K extends string>(text: string, option: string, names: reado
 
 function parseWeight(text: string, option: string): number {
   const weight = Number(text);
-  if (text.trim() === '' || !Number.isFinite(weight) || weight < 0) throw new DialerError('invalid_input', `${option} weights are numbers of 0 or more, got "${text}"`, option);
+  if (text.trim() === '' || !Number.isFinite(weight) || weight < 0)
+    throw new DialerError('invalid_input', `${option} weights are numbers of 0 or more, got "${text}"`, option);
   return weight;
 }

@@ -165,7 +165,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const call = placeCall(connectionId, dial, fault, arrivedAt);
     entry.callSid = call.callSid;
     const success = { call_sid: call.callSid, from: call.from, to: call.to, status: 'queued' };
-    const rateHeaders: Record<string, string> = room?.allowed ? { 'x-ratelimit-limit': String(rateWindow!.limit), 'x-ratelimit-remaining': String(room.remaining) } : {};
+    const rateHeaders: Record<string, string> = room?.allowed
+      ? { 'x-ratelimit-limit': String(rateWindow!.limit), 'x-ratelimit-remaining': String(room.remaining) }
+      : {};
     if (fault === 'server_error_after_placing') return answer(() => refuse(500, [makeTelnyxError('10007', 'An unexpected error occurred.')]));
     if (fault === 'timeout_after_placing') return hang(response, () => sendJson(response, 200, success, rateHeaders, entry));
     if (fault === 'reset_after_placing') return answer(() => request.socket.destroy());

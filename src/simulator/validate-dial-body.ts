@@ -40,12 +40,20 @@ const string: Rule = (value) => (typeof value === 'string' ? undefined : wrongTy
 const boolean: Rule = (value) => (typeof value === 'boolean' ? undefined : wrongType('a boolean'));
 
 const e164: Rule = (value) =>
-  typeof value !== 'string' ? wrongType('a string') : /^\+[1-9]\d{6,14}$/.test(value) ? undefined : { code: '10016', message: 'must be an E.164 number: + and country code, e.g. +13125550100.' };
+  typeof value !== 'string'
+    ? wrongType('a string')
+    : /^\+[1-9]\d{6,14}$/.test(value)
+      ? undefined
+      : { code: '10016', message: 'must be an E.164 number: + and country code, e.g. +13125550100.' };
 
 const oneOf =
   (allowed: string[]): Rule =>
   (value) =>
-    typeof value !== 'string' ? wrongType('a string') : allowed.includes(value) ? undefined : { code: '10032', message: `must be one of: ${allowed.join(', ')}.` };
+    typeof value !== 'string'
+      ? wrongType('a string')
+      : allowed.includes(value)
+        ? undefined
+        : { code: '10032', message: `must be one of: ${allowed.join(', ')}.` };
 
 const spaceSeparated =
   (allowed: string[]): Rule =>
@@ -58,9 +66,14 @@ const spaceSeparated =
 const integerIn =
   (min: number, max = Number.MAX_SAFE_INTEGER): Rule =>
   (value) =>
-    !Number.isInteger(value) ? wrongType('an integer') : (value as number) < min || (value as number) > max ? { code: '10015', message: `must be between ${min} and ${max}.` } : undefined;
+    !Number.isInteger(value)
+      ? wrongType('an integer')
+      : (value as number) < min || (value as number) > max
+        ? { code: '10015', message: `must be between ${min} and ${max}.` }
+        : undefined;
 
-const url: Rule = (value) => (typeof value !== 'string' ? wrongType('a string') : isHttpUrl(value) ? undefined : { code: '10015', message: 'must be an http(s) URL.' });
+const url: Rule = (value) =>
+  typeof value !== 'string' ? wrongType('a string') : isHttpUrl(value) ? undefined : { code: '10015', message: 'must be an http(s) URL.' };
 
 const urlList: Rule = (value) => {
   if (!Array.isArray(value) || !value.every((entry) => typeof entry === 'string')) return wrongType('an array of URLs');
@@ -68,7 +81,11 @@ const urlList: Rule = (value) => {
 };
 
 const callerId: Rule = (value) =>
-  typeof value !== 'string' ? wrongType('a string') : /^[A-Za-z0-9 _~!.+-]{1,128}$/.test(value) ? undefined : { code: '10015', message: 'must be at most 128 letters, digits, spaces and - _ ~ ! . +' };
+  typeof value !== 'string'
+    ? wrongType('a string')
+    : /^[A-Za-z0-9 _~!.+-]{1,128}$/.test(value)
+      ? undefined
+      : { code: '10015', message: 'must be at most 128 letters, digits, spaces and - _ ~ ! . +' };
 
 const method = oneOf(['GET', 'POST']);
 

@@ -122,7 +122,13 @@ export function makeRecordingCallbackPayload(
 }
 
 export interface ConversationCallback {
-  data: { event_type: 'call.conversation.created' | 'call.conversation.ended'; id: string; occurred_at: string; record_type: 'event'; payload: Record<string, string | number> };
+  data: {
+    event_type: 'call.conversation.created' | 'call.conversation.ended';
+    id: string;
+    occurred_at: string;
+    record_type: 'event';
+    payload: Record<string, string | number>;
+  };
 }
 
 /** The documented Call Control shape (JSON); the exact TeXML form is unconfirmed. */
@@ -133,7 +139,16 @@ export function makeConversationCallbackPayload(
   const common = { call_control_id: call.callSid, call_session_id: call.callSessionId, call_leg_id: call.callLegId, conversation_id: facts.conversationId };
   const ended: Record<string, string | number> =
     facts.event === 'ended'
-      ? { assistant_id: facts.assistantId, duration_sec: facts.durationSeconds ?? 0, from: call.from, to: call.to, llm_model: 'simulated-llm', stt_model: 'simulated-stt', tts_provider: 'simulated', tts_voice_id: 'simulated-voice' }
+      ? {
+          assistant_id: facts.assistantId,
+          duration_sec: facts.durationSeconds ?? 0,
+          from: call.from,
+          to: call.to,
+          llm_model: 'simulated-llm',
+          stt_model: 'simulated-stt',
+          tts_provider: 'simulated',
+          tts_voice_id: 'simulated-voice',
+        }
       : {};
   return {
     data: {

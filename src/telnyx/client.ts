@@ -85,9 +85,7 @@ function classifyResponse(response: Response, text: string, now: () => number): 
   const { status } = response;
   if (status >= 200 && status < 300) {
     const callSid = readCallSid(text);
-    return callSid
-      ? { kind: 'accepted', callSid, status }
-      : { kind: 'ambiguous', status, reason: `HTTP ${status} without a call_sid in the body` };
+    return callSid ? { kind: 'accepted', callSid, status } : { kind: 'ambiguous', status, reason: `HTTP ${status} without a call_sid in the body` };
   }
   if (status >= 500) return { kind: 'ambiguous', status, reason: `HTTP ${status} from Telnyx${describeBody(text)}` };
   const error = readFirstError(text);

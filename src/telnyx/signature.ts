@@ -60,10 +60,7 @@ export interface SignatureVerifier {
  * Rejects missing headers, a timestamp more than `maxAgeSeconds` away from now in either direction
  * (old = possible replay; far future = a forged or badly skewed clock), and bad signatures.
  */
-export function makeSignatureVerifier(
-  publicKeyBase64: string,
-  options: { maxAgeSeconds?: number; now?: () => number } = {},
-): SignatureVerifier {
+export function makeSignatureVerifier(publicKeyBase64: string, options: { maxAgeSeconds?: number; now?: () => number } = {}): SignatureVerifier {
   const key = importPublicKey(publicKeyBase64);
   const { maxAgeSeconds = defaultMaxAgeSeconds, now = Date.now } = options;
   return {

@@ -220,7 +220,8 @@ export interface DialLedger {
 
 /** The ledger's lists of problems: all must be empty for a run that dialed each contact once per attempt and lost nothing. */
 export function ledgerProblems(ledger: DialLedger) {
-  const { notFinal, attemptsDialedTwice, contactAttemptDialedTwice, dialsWithoutAttempt, attemptsPlacedButNotDialed, attemptsOpen, badAttemptNumbering } = ledger;
+  const { notFinal, attemptsDialedTwice, contactAttemptDialedTwice, dialsWithoutAttempt, attemptsPlacedButNotDialed, attemptsOpen, badAttemptNumbering } =
+    ledger;
   return { notFinal, attemptsDialedTwice, contactAttemptDialedTwice, dialsWithoutAttempt, attemptsPlacedButNotDialed, attemptsOpen, badAttemptNumbering };
 }
 

@@ -28,9 +28,7 @@ export async function startDialStack(
   const receiverApp = makeApp(parseConfig(base));
   const receiver = await makeServer(receiverApp);
   const address = await receiver.listen({ port: 0, host: '127.0.0.1' });
-  const app = makeApp(
-    parseConfig({ ...base, TELNYX_API_BASE_URL: simulator.baseUrl, TELNYX_API_KEY: simulator.apiKey, PUBLIC_BASE_URL: address, ...env }),
-  );
+  const app = makeApp(parseConfig({ ...base, TELNYX_API_BASE_URL: simulator.baseUrl, TELNYX_API_KEY: simulator.apiKey, PUBLIC_BASE_URL: address, ...env }));
   return {
     simulator,
     receiver,

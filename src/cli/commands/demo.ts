@@ -68,5 +68,6 @@ function failUnlessSettled(summary: DemoSummary, stallSeconds: number): void {
   const left = `${summary.campaign.id} is paused`;
   if (summary.end === 'stalled') throw new DialerError('invalid_state', `nothing progressed for ${stallSeconds} s; gave up (campaign ${left})`);
   if (summary.end === 'paused') throw new DialerError('invalid_state', `the dialer paused the campaign: ${summary.campaign.pauseReason}`);
-  if (summary.end === 'interrupted') throw new DialerError('invalid_state', `interrupted (campaign ${left}); a call still in_call is recorded failed by a worker's reaper after its time limit`);
+  if (summary.end === 'interrupted')
+    throw new DialerError('invalid_state', `interrupted (campaign ${left}); a call still in_call is recorded failed by a worker's reaper after its time limit`);
 }

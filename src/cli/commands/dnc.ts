@@ -11,7 +11,7 @@ export function registerDnc(program: Command): void {
   dnc
     .command('import')
     .description(
-      'Load a CSV of numbers into the global do-not-call list (or one campaign\'s with --campaign). The phone ' +
+      "Load a CSV of numbers into the global do-not-call list (or one campaign's with --campaign). The phone " +
         'column is found by its header (phone, phone_number, number, mobile, ...) or is the only column; ' +
         "national numbers are read in the campaign's defaultCountry (US without --campaign) and stored in E.164. " +
         'Numbers already listed are ignored. Contacts with these numbers not yet dialed are suppressed at once.',
@@ -22,7 +22,9 @@ export function registerDnc(program: Command): void {
     .action(async (file: string, options: { campaign?: string; json?: boolean }) => {
       const [{ withApp }, { importDoNotCall }] = await Promise.all([import('../../app.ts'), import('../../do-not-call/import-do-not-call.ts')]);
       const progress = makeProgress('do-not-call import');
-      const result = await withApp((app) => importDoNotCall(app, file, { campaignId: options.campaign, onProgress: (rows) => progress.update(`${rows} rows`) }));
+      const result = await withApp((app) =>
+        importDoNotCall(app, file, { campaignId: options.campaign, onProgress: (rows) => progress.update(`${rows} rows`) }),
+      );
       progress.done();
       report(result, options, describeImport);
     });
@@ -54,7 +56,7 @@ export function registerDnc(program: Command): void {
 
   dnc
     .command('remove')
-    .description('Take a number off the global list (or a campaign\'s with --campaign); contacts already suppressed stay suppressed')
+    .description("Take a number off the global list (or a campaign's with --campaign); contacts already suppressed stay suppressed")
     .argument('<phone>', 'the number, E.164 or national')
     .option('--campaign <campaign>', 'campaign id or name')
     .option('--json', 'print the result as JSON')
@@ -70,7 +72,8 @@ export function registerDnc(program: Command): void {
         const normalized = normalizePhone(phoneText, defaultCountry);
         if (normalized.e164 === undefined) throw new DialerError('invalid_input', `"${phoneText}": ${normalized.reason}`, 'phone');
         const { removed } = await removeDoNotCall(app.pool, scope, normalized.e164);
-        if (!removed) throw new DialerError('not_found', `${normalized.e164} is not on the ${scope.kind === 'global' ? 'global' : 'campaign'} do-not-call list`, 'phone');
+        if (!removed)
+          throw new DialerError('not_found', `${normalized.e164} is not on the ${scope.kind === 'global' ? 'global' : 'campaign'} do-not-call list`, 'phone');
         return { phone: normalized.e164, scope: scope.kind === 'global' ? 'global' : scope.campaignId, removed };
       });
       report(result, options, (r) => `removed ${r.phone} from the ${r.scope} do-not-call list`);

@@ -30,10 +30,19 @@ function describeDryRun(r: DryRun): string {
   const a = r.estimate.assumptions;
   const lines = [
     `${r.name} (${r.campaignId}), ${r.status}: dry run, nothing dialed`,
-    `contacts by state: ${Object.entries(r.contactsByState).map(([state, count]) => `${state} ${count}`).join(', ') || 'none'}`,
+    `contacts by state: ${
+      Object.entries(r.contactsByState)
+        .map(([state, count]) => `${state} ${count}`)
+        .join(', ') || 'none'
+    }`,
     `invalid (rejected at import): ${r.invalid}, suppressed (do-not-call): ${r.suppressed}, still to dial: ${r.toDial}`,
     'to dial per time zone:',
-    ...r.timeZones.slice(0, 30).map((group) => `  ${String(group.contacts).padStart(8)}  ${group.zones.length > 3 ? `${group.zones.slice(0, 3).join(', ')} +${group.zones.length - 3} more` : group.zones.join(', ')}  next window: ${group.nextCallAt ?? 'never (window never open in all these zones)'}`),
+    ...r.timeZones
+      .slice(0, 30)
+      .map(
+        (group) =>
+          `  ${String(group.contacts).padStart(8)}  ${group.zones.length > 3 ? `${group.zones.slice(0, 3).join(', ')} +${group.zones.length - 3} more` : group.zones.join(', ')}  next window: ${group.nextCallAt ?? 'never (window never open in all these zones)'}`,
+      ),
     ...(r.timeZones.length > 30 ? [`  ... ${r.timeZones.length - 30} more zone sets (use --json)`] : []),
     `pace: ${a.callsPerSecond}/s, ${a.maxConcurrentCalls} concurrent, ${a.averageCallSeconds} s per call -> ${Number(a.effectiveCallsPerSecond.toFixed(3))} dials/s`,
     `window: ${a.callingWindow.start}-${a.callingWindow.end} ${a.callingWindow.days.join(',')} local (never outside 08:00-21:00)`,

@@ -52,7 +52,9 @@ export function registerImport(program: Command): void {
             onProgress: ({ rowsRead, bytesRead, totalBytes }) => {
               const seconds = Math.max((Date.now() - startedAt) / 1000, 0.001);
               const percent = Math.min(100, Math.floor((bytesRead / totalBytes) * 100));
-              progress.update(`${bar(percent)} ${percent}% ${rowsRead.toLocaleString('en-US')} rows, ${Math.round(rowsRead / seconds).toLocaleString('en-US')} rows/s`);
+              progress.update(
+                `${bar(percent)} ${percent}% ${rowsRead.toLocaleString('en-US')} rows, ${Math.round(rowsRead / seconds).toLocaleString('en-US')} rows/s`,
+              );
             },
           });
         } finally {

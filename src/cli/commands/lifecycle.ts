@@ -13,8 +13,16 @@ const verbs: { name: string; description: string; run: (lifecycle: Lifecycle, ap
       'inside each contact’s calling window',
     run: (lifecycle, app, id) => lifecycle.startCampaign(app, id),
   },
-  { name: 'pause', description: 'Pause a running campaign: no new dials; calls already in progress finish and are recorded', run: (lifecycle, app, id) => lifecycle.pauseCampaignByOperator(app, id) },
-  { name: 'resume', description: 'Resume a paused campaign (clears the pause reason, e.g. after fixing TELNYX_API_KEY)', run: (lifecycle, app, id) => lifecycle.resumeCampaign(app, id) },
+  {
+    name: 'pause',
+    description: 'Pause a running campaign: no new dials; calls already in progress finish and are recorded',
+    run: (lifecycle, app, id) => lifecycle.pauseCampaignByOperator(app, id),
+  },
+  {
+    name: 'resume',
+    description: 'Resume a paused campaign (clears the pause reason, e.g. after fixing TELNYX_API_KEY)',
+    run: (lifecycle, app, id) => lifecycle.resumeCampaign(app, id),
+  },
   {
     name: 'cancel',
     description: 'Cancel a campaign for good: contacts not yet dialed become canceled; calls in progress finish and keep their outcome',

@@ -28,7 +28,11 @@ export function registerRejections(program: Command): void {
         const written = await writeRejectionsCsv(app.pool, importIds, out);
         out.end();
         await finished(out);
-        report({ file: options.out, imports: importIds.length, rejections: written }, options, (r) => `wrote ${r.rejections} rejection(s) of ${r.imports} import(s) to ${r.file}`);
+        report(
+          { file: options.out, imports: importIds.length, rejections: written },
+          options,
+          (r) => `wrote ${r.rejections} rejection(s) of ${r.imports} import(s) to ${r.file}`,
+        );
       });
     });
 }

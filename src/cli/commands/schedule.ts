@@ -42,7 +42,9 @@ export function registerSchedule(program: Command): void {
     .action(async (options: { json?: boolean }) => {
       const [{ withApp }, { listSchedules }] = await loadSchedules();
       const result = await withApp((app) => listSchedules(app));
-      report(result, options, (r) => (r.length ? r.map((s) => `${s.name} (${s.campaignId}, ${s.status})\n${describeSchedule(s)}`).join('\n\n') : 'no scheduled campaigns'));
+      report(result, options, (r) =>
+        r.length ? r.map((s) => `${s.name} (${s.campaignId}, ${s.status})\n${describeSchedule(s)}`).join('\n\n') : 'no scheduled campaigns',
+      );
     });
 }
 

@@ -36,11 +36,15 @@ export function registerSimulator(program: Command): void {
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--api-key <key>', 'the bearer key it accepts', 'sim-key')
     .option('--latency-ms <ms>', 'delay before each dial response', '0')
-    .option('--outcomes <weights>', 'outcome weights: completed, no-answer, busy, failed, canceled, voicemail', 'completed=70,no-answer=10,busy=5,failed=5,voicemail=10')
+    .option(
+      '--outcomes <weights>',
+      'outcome weights: completed, no-answer, busy, failed, canceled, voicemail',
+      'completed=70,no-answer=10,busy=5,failed=5,voicemail=10',
+    )
     .option('--fault-rate <rate>', 'share of dial requests (0..1) failed by an injected fault, spread over every kind')
     .option('--faults <rates>', 'per-kind fault rates, e.g. server_error=0.05,timeout_after_placing=0.02')
     .option('--rate-limit <perSecond>', 'dials per second allowed over a rolling 5 s window (0 = no limit)', '30')
-    .option('--concurrent-calls <n>', "account concurrent-call limit: calls beyond it fail (SIP 403)")
+    .option('--concurrent-calls <n>', 'account concurrent-call limit: calls beyond it fail (SIP 403)')
     .option('--callback-delay-ms <ms>', "gap between a call's callbacks", '200')
     .option('--call-duration-ms <ms>', 'how long an answered call lasts', '2000')
     .option('--private-key-file <path>', 'PEM Ed25519 signing key to use (created there when missing), so the public key stays the same across runs')
