@@ -382,8 +382,21 @@ describe('campaign config: keys', () => {
     ['StatusCallback', 'StatusCallback: is set by the dialer to its own callback receiver (put extra URLs in statusCallbacks)'],
     ['RecordingStatusCallback', 'RecordingStatusCallback: is set by the dialer to its own callback receiver'],
     ['my key', '"my key": unknown key'],
+    ['callsPerSecnd', "callsPerSecnd: unknown key (did you mean 'callsPerSecond'?)"],
+    ['timout', "timout: unknown key (did you mean 'timeout'?)"],
+    ['maxConcurrentCall', "maxConcurrentCall: unknown key (did you mean 'maxConcurrentCalls'?)"],
+    ['Max_Concurent_Call', "Max_Concurent_Call: unknown key (did you mean 'maxConcurrentCalls'?)"],
+    ['callbackUrl', 'callbackUrl: unknown key'],
+    ['id', 'id: unknown key'],
   ])('refuses the unknown key %s with a hint', (key, expected) => {
     expect(issuesWith({ [key]: 'x' })).toEqual([expected]);
+  });
+
+  it('hints the nearest key of the object the typo is in', () => {
+    expect(issuesWith({ retry: { maxAtempts: 2 }, callingWindow: { ends: '18:00' } })).toEqual([
+      "retry.maxAtempts: unknown key (did you mean 'maxAttempts'?)",
+      "callingWindow.ends: unknown key (did you mean 'end'?)",
+    ]);
   });
 
   it('names each unknown key on its own line', () => {

@@ -1,3 +1,4 @@
+import { distance as levenshtein } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { knownConfigKeys, refusedTexmlKeys } from './config-schema.ts';
 
@@ -13,7 +14,8 @@ export interface ConfigIssue {
  */
 export function listConfigIssues(error: z.ZodError): ConfigIssue[] {
   return error.issues.flatMap((issue): ConfigIssue[] => {
-    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ field: formatFieldPath([...issue.path, key]), rule: describeUnknownKey(key) }));
+    if (issue.code === 'unrecognized_keys')
+      return issue.keys.map((key) => ({ field: formatFieldPath([...issue.path, key]), rule: describeUnknownKey(key, knownConfigKeys(issue.path)) }));
     if (issue.code === 'invalid_key') return issue.issues.map((keyIssue) => ({ field: formatFieldPath(issue.path), rule: keyIssue.message }));
     return [{ field: formatFieldPath(issue.path), rule: issue.message }];
   });
@@ -48,14 +50,30 @@ const keysSetByDialer: Record<string, string> = {
   aiassistantdynamicvariables: "unknown key (did you mean 'dynamicVariables'? keys are camelCase)",
 };
 
-function describeUnknownKey(key: string): string {
+function describeUnknownKey(key: string, knownKeys: readonly string[]): string {
   const normalized = normalizeKey(key);
   if ((refusedTexmlKeys as readonly string[]).includes(normalized))
     return 'is not allowed: the AI-call endpoint builds its own TeXML from the assistant (remove this key)';
   const setByDialer = keysSetByDialer[normalized];
   if (setByDialer) return setByDialer;
-  const match = knownConfigKeys().find((known) => normalizeKey(known) === normalized);
-  return match ? `unknown key (did you mean '${match}'? keys are camelCase)` : 'unknown key';
+  const match = closestKey(normalized, knownKeys);
+  if (!match) return 'unknown key';
+  return match.distance === 0 ? `unknown key (did you mean '${match.key}'? keys are camelCase)` : `unknown key (did you mean '${match.key}'?)`;
+}
+
+/**
+ * The known key nearest to a (normalized) unknown one by edit distance, ignoring case and separators
+ * (distance 0: only those differ). A typo counts when it is at most 2 edits and at most a third of the
+ * key's length, so a short or far-off key gets no hint rather than a wrong one.
+ */
+function closestKey(normalized: string, knownKeys: readonly string[]): { key: string; distance: number } | undefined {
+  const limit = Math.min(2, Math.floor(normalized.length / 3));
+  let best: { key: string; distance: number } | undefined;
+  for (const key of knownKeys) {
+    const distance = levenshtein(normalized, normalizeKey(key));
+    if (distance <= limit && (!best || distance < best.distance)) best = { key, distance };
+  }
+  return best;
 }
 
 function normalizeKey(key: string): string {

@@ -180,9 +180,15 @@ export type CampaignConfig = z.output<typeof campaignConfigSchema>;
 /** What an operator writes (defaults not yet applied). */
 export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;
 
-/** Every key an operator may write, at any depth (for "did you mean" hints). */
-export function knownConfigKeys(): string[] {
-  return [campaignConfigSchema, retryObject, callingWindowObject, customHeaderSchema].flatMap((schema) => Object.keys(schema.shape));
+/**
+ * The keys an operator may write in the object at `path` (for "did you mean" hints): the top level,
+ * `retry`, `callingWindow` or a `customHeaders` entry; every key at any depth when no path is given.
+ */
+export function knownConfigKeys(path?: readonly PropertyKey[]): string[] {
+  const nested: Record<string, z.ZodObject> = { retry: retryObject, callingWindow: callingWindowObject, customHeaders: customHeaderSchema };
+  if (path === undefined) return [campaignConfigSchema, ...Object.values(nested)].flatMap((schema) => Object.keys(schema.shape));
+  const schema = path.length === 0 ? campaignConfigSchema : nested[String(path[0])];
+  return schema ? Object.keys(schema.shape) : knownConfigKeys();
 }
 
 export const redactedMark = '[redacted]';
