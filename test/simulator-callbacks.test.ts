@@ -3,6 +3,8 @@ import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import type { CallOutcome, SimulatorOptions } from '../src/simulator/simulator-options.ts';
 import { makeSignatureVerifier, signatureHeader, timestampHeader } from '../src/telnyx/signature.ts';
 import { startCallbackListener, type CallbackListener, type ReceivedCallback } from './support/callback-listener.ts';
+import { networkInterfaces } from 'node:os';
+import { makeCallbackHostFilter } from '../src/simulator/callback-hosts.ts';
 
 const open: Simulator[] = [];
 const listeners: CallbackListener[] = [];
@@ -186,6 +188,68 @@ describe('simulator callbacks', () => {
     await sim.callbacksSettled();
     expect(statuses(listener.received)).toEqual(['initiated', 'completed']);
     expect(other.received.map((callback) => callback.fields.get('CallStatus'))).toEqual(['initiated', 'completed']);
+  });
+
+  it('delivers only to loopback hosts by default: other hosts are skipped, counted and reported once, never sent', async () => {
+    const reported: string[] = [];
+    const sim = await simulator({ onSkippedHost: (host) => reported.push(host) });
+    await dial(sim, {
+      StatusCallback: statusUrl(),
+      StatusCallbacks: [statusUrl(), 'https://crm.example.com/hooks/telnyx-status', 'http://10.0.0.5:8080/status'],
+      StatusCallbackEvent: 'initiated completed',
+    });
+    await sim.callbacksSettled();
+    expect(statuses(listener.received)).toEqual(['initiated', 'completed']);
+    expect(sim.deliveries.map((delivery) => new URL(delivery.url).hostname)).toEqual(['127.0.0.1', '127.0.0.1']);
+    expect(Object.fromEntries(sim.skippedCallbacks)).toEqual({ 'crm.example.com': 2, '10.0.0.5': 2 });
+    expect(reported).toEqual(['crm.example.com', '10.0.0.5']);
+  });
+
+  it('tells loopback callback URLs from others, and honours allowedCallbackHosts', () => {
+    const loopbackOnly = makeCallbackHostFilter();
+    const deliver = (url: string, filter = loopbackOnly) => filter(url).deliver;
+    for (const url of [
+      'http://127.0.0.1:3000/a',
+      'http://127.8.9.10/a',
+      'http://localhost:3000/a',
+      'http://LOCALHOST./a',
+      'http://[::1]:3000/a',
+      'http://[::ffff:127.0.0.1]/a',
+    ])
+      expect(deliver(url), url).toBe(true);
+    for (const url of [
+      'https://crm.example.com/a',
+      'http://128.0.0.1/a',
+      'http://10.0.0.5/a',
+      'http://[fd00::2]/a',
+      'http://localhost.example.com/a',
+      'not a url',
+    ])
+      expect(deliver(url), url).toBe(false);
+    const listed = makeCallbackHostFilter(['CRM.internal', '[fd00::2]']);
+    expect(deliver('https://crm.internal/a', listed)).toBe(true);
+    expect(deliver('http://[fd00::2]:8080/a', listed)).toBe(true);
+    expect(deliver('http://127.0.0.1/a', listed)).toBe(true);
+    expect(deliver('https://crm.example.com/a', listed)).toBe(false);
+    expect(deliver('https://crm.example.com/a', makeCallbackHostFilter(['*']))).toBe(true);
+  });
+
+  const externalAddress = Object.values(networkInterfaces())
+    .flat()
+    .find((address) => address && address.family === 'IPv4' && !address.internal)?.address;
+  it.runIf(externalAddress)('delivers to a non-loopback host once it is allowed', async () => {
+    const outside = await startCallbackListener(() => 200, externalAddress);
+    listeners.push(outside);
+    const blocked = await simulator();
+    await dial(blocked, { StatusCallback: `${outside.url}/status`, StatusCallbackEvent: 'completed' });
+    await blocked.callbacksSettled();
+    expect(outside.received).toEqual([]);
+    expect(blocked.skippedCallbacks.get(externalAddress!)).toBe(1);
+    const allowed = await simulator({ allowedCallbackHosts: [externalAddress!] });
+    await dial(allowed, { StatusCallback: `${outside.url}/status`, StatusCallbackEvent: 'completed' });
+    await allowed.callbacksSettled();
+    expect(outside.received.map((callback) => callback.fields.get('CallStatus'))).toEqual(['completed']);
+    expect(allowed.skippedCallbacks.size).toBe(0);
   });
 
   it('retries a callback the receiver did not accept, with the same SequenceNumber', async () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseFaults, parseNonNegativeInteger, parseOutcomeWeights } from '../src/simulator/parse-cli-options.ts';
+import { parseFaults, parseHostList, parseNonNegativeInteger, parseOutcomeWeights } from '../src/simulator/parse-cli-options.ts';
 import { faultKinds } from '../src/simulator/simulator-options.ts';
 
 describe('dialer simulator options', () => {
@@ -31,6 +31,15 @@ describe('dialer simulator options', () => {
     [undefined, 'disk_full=0.1', '--faults: unknown name "disk_full"'],
   ])('refuses faults %s %s', (rate, list, message) => {
     expect(() => parseFaults(rate, list)).toThrow(message);
+  });
+
+  it('reads --callback-hosts as a list of hosts, not URLs', () => {
+    expect(parseHostList(undefined)).toEqual([]);
+    expect(parseHostList('crm.internal, 10.0.0.5,,[fd00::2],fd00::3,*')).toEqual(['crm.internal', '10.0.0.5', '[fd00::2]', 'fd00::3', '*']);
+    expect(() => parseHostList('https://crm.example.com/hooks')).toThrow(
+      '--callback-hosts takes host names or addresses, not URLs, got "https://crm.example.com/hooks"',
+    );
+    expect(() => parseHostList('crm.internal:8080')).toThrow('not URLs');
   });
 
   it('refuses a port that is not a whole number', () => {

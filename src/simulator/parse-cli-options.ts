@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { DialerError } from '../errors.ts';
 import { callOutcomes, faultKinds, type CallOutcome, type Faults } from './simulator-options.ts';
 
@@ -27,6 +28,18 @@ export function parseFaults(rate: string | undefined, list: string | undefined):
   const sum = Object.values(faults).reduce((total, value) => total + (value ?? 0), 0);
   if (sum > 1) throw new DialerError('invalid_input', `fault rates add up to ${Number(sum.toFixed(6))}: at most 1`, '--faults');
   return faults;
+}
+
+/** `--callback-hosts crm.internal, 10.0.0.5` -> ['crm.internal', '10.0.0.5']. */
+export function parseHostList(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const hosts = text
+    .split(',')
+    .map((host) => host.trim())
+    .filter(Boolean);
+  const bad = hosts.find((host) => /[/@\s]/.test(host) || (host.includes(':') && !isIPv6(host.replace(/^\[(.*)\]$/, '$1'))));
+  if (bad !== undefined) throw new DialerError('invalid_input', `--callback-hosts takes host names or addresses, not URLs, got "${bad}"`, '--callback-hosts');
+  return hosts;
 }
 
 export function parseNonNegativeInteger(text: string, option: string): number {

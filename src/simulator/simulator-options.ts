@@ -72,6 +72,14 @@ export interface SimulatorOptions {
   seed?: number;
   /** Default: a fresh key pair (its public key is `simulator.publicKey`). */
   signingKey?: SigningKeyPair;
+  /**
+   * Hosts callbacks may be delivered to besides loopback ones (127.0.0.0/8, ::1, localhost); `'*'`
+   * allows every host. Callbacks to other hosts are never sent: they are counted in
+   * `simulator.skippedCallbacks`. Default: loopback only.
+   */
+  allowedCallbackHosts?: readonly string[];
+  /** Called once per host the first time a callback to it is skipped (see allowedCallbackHosts). */
+  onSkippedHost?: (host: string, url: string) => void;
   /** Called after every callback delivery try (e.g. to log failures when run standalone). */
   onDelivery?: (delivery: CallbackDelivery) => void;
   /** Wall clock for signatures and timestamps; tests may inject one. */

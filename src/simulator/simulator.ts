@@ -6,6 +6,7 @@ import { makeSigningKeyPair } from '../telnyx/signature.ts';
 import type { CallIdentity } from '../telnyx/callback-payloads.ts';
 import { makeCallPlan, type PlannedCallback } from './call-plan.ts';
 import { makeCallbackSender, type CallbackDelivery } from './callback-sender.ts';
+import { makeCallbackHostFilter } from './callback-hosts.ts';
 import { makeRandom, pickWeighted } from './random.ts';
 import { makeStopper } from './stopper.ts';
 import { makeDialRateWindow, peakCountInWindow } from './rate-window.ts';
@@ -50,6 +51,8 @@ export interface Simulator {
   calls: SimulatedCall[];
   requests: SimulatorRequest[];
   deliveries: CallbackDelivery[];
+  /** Callbacks not sent because their host is not allowed (see allowedCallbackHosts), per host. */
+  skippedCallbacks: Map<string, number>;
   setFaults(faults: Faults): void;
   /** Highest number of placed calls in any window of `windowMs` (default 1 s). */
   peakCallsInWindow(windowMs?: number): number;
@@ -83,6 +86,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const calls: SimulatedCall[] = [];
   const requests: SimulatorRequest[] = [];
   const deliveries: CallbackDelivery[] = [];
+  const skippedCallbacks = new Map<string, number>();
+  const checkHost = makeCallbackHostFilter(options.allowedCallbackHosts);
   const flows = new Set<Promise<void>>();
   const sockets = new Set<Socket>();
   const stopper = makeStopper();
@@ -234,11 +239,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     for (const callback of order) {
       await stopper.wait(delivery.reorder ? callbackDelayMs : callback.delayMs);
       if (stopper.stopped) return;
+      const urls = callback.urls.filter(deliverable);
       const copies = random() < (delivery.duplicateRate ?? 0) ? 2 : 1;
       for (let copy = 0; copy < copies; copy += 1) {
-        await Promise.all(callback.urls.map((url) => sender.send(callback, url, callSid)));
+        await Promise.all(urls.map((url) => sender.send(callback, url, callSid)));
       }
     }
+  }
+
+  function deliverable(url: string): boolean {
+    const { host, deliver } = checkHost(url);
+    if (deliver) return true;
+    const count = skippedCallbacks.get(host) ?? 0;
+    skippedCallbacks.set(host, count + 1);
+    if (count === 0) options.onSkippedHost?.(host, url);
+    return false;
   }
 
   function shuffled<T>(items: T[]): T[] {
@@ -282,6 +297,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     calls,
     requests,
     deliveries,
+    skippedCallbacks,
     setFaults(next) {
       faults = { ...next };
     },

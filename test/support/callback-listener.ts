@@ -19,8 +19,11 @@ export interface CallbackListener {
   close(): Promise<void>;
 }
 
-/** A small HTTP listener standing in for our receiver; `answer` picks each response's status (default 200). */
-export async function startCallbackListener(answer: (callback: ReceivedCallback) => number = () => 200): Promise<CallbackListener> {
+/**
+ * A small HTTP listener standing in for our receiver; `answer` picks each response's status (default 200).
+ * It listens on `host` (default 127.0.0.1); its `url` names that host.
+ */
+export async function startCallbackListener(answer: (callback: ReceivedCallback) => number = () => 200, host = '127.0.0.1'): Promise<CallbackListener> {
   const received: ReceivedCallback[] = [];
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];
@@ -41,10 +44,10 @@ export async function startCallbackListener(answer: (callback: ReceivedCallback)
       response.writeHead(answer(callback)).end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     received,
     close: () =>
       new Promise((resolve) => {

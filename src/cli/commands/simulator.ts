@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseFaults, parseNonNegativeInteger, parseOutcomeWeights } from '../../simulator/parse-cli-options.ts';
+import { parseFaults, parseHostList, parseNonNegativeInteger, parseOutcomeWeights } from '../../simulator/parse-cli-options.ts';
 import { makeSigningKeyPair, makeSigningKeyPairFromPem, type SigningKeyPair } from '../../telnyx/signature.ts';
 import { report } from '../output.ts';
 import { listenForShutdown } from '../../shutdown.ts';
@@ -19,6 +19,7 @@ interface SimulatorCommandOptions {
   callDurationMs: string;
   privateKeyFile?: string;
   seed?: string;
+  callbackHosts?: string;
   json?: boolean;
 }
 
@@ -49,6 +50,10 @@ export function registerSimulator(program: Command): void {
     .option('--call-duration-ms <ms>', 'how long an answered call lasts', '2000')
     .option('--private-key-file <path>', 'PEM Ed25519 signing key to use (created there when missing), so the public key stays the same across runs')
     .option('--seed <n>', 'makes outcomes and faults reproducible')
+    .option(
+      '--callback-hosts <hosts>',
+      'comma-separated hosts callbacks may go to besides loopback ones (127.0.0.0/8, ::1, localhost), * for any host; callbacks to other hosts are skipped, never sent',
+    )
     .option('--json', 'print the start-up details as JSON')
     .action(async (options: SimulatorCommandOptions) => {
       const { startSimulator } = await import('../../simulator/simulator.ts');
@@ -66,6 +71,10 @@ export function registerSimulator(program: Command): void {
         callDurationMs: parseNonNegativeInteger(options.callDurationMs, '--call-duration-ms'),
         signingKey: options.privateKeyFile ? loadOrCreateKey(options.privateKeyFile) : undefined,
         seed: options.seed === undefined ? undefined : parseNonNegativeInteger(options.seed, '--seed'),
+        allowedCallbackHosts: parseHostList(options.callbackHosts),
+        onSkippedHost: (host) => {
+          process.stderr.write(`callbacks to ${host} are skipped, never sent: only loopback hosts get callbacks (allow it with --callback-hosts ${host})\n`);
+        },
         onDelivery: (delivery) => {
           if (delivery.responseStatus !== undefined && delivery.responseStatus < 300) return;
           const why = delivery.error ?? `HTTP ${delivery.responseStatus}`;
