@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { importContacts } from '../src/contacts/import-contacts.ts';
+import { makeColumnPlan } from '../src/contacts/column-plan.ts';
 import { isDialerError } from '../src/errors.ts';
 import { useTestDatabase } from './support/database.ts';
 import { makeCampaign, makeTestApp, useCsvFiles } from './support/import-fixtures.ts';
@@ -288,3 +289,20 @@ async function expectImportError(promise: Promise<unknown>, message: RegExp): Pr
   expect(isDialerError(error), `expected a DialerError, got ${String(error)}`).toBe(true);
   expect((error as Error).message).toMatch(message);
 }
+
+describe('--phone-column', () => {
+  it('matches a header as detection does: accents, case, spaces and punctuation ignored', () => {
+    expect(makeColumnPlan(['Nom', 'Téléphone'], { phoneColumn: 'telephone' }).phoneIndex).toBe(1);
+    expect(makeColumnPlan(['Nom', 'Téléphone'], { phoneColumn: 'TÉLÉPHONE' }).phoneIndex).toBe(1);
+    expect(makeColumnPlan(['name', 'Work Phone'], { phoneColumn: 'work_phone' }).phoneIndex).toBe(1);
+    expect(makeColumnPlan(['name', ' WORK '], { phoneColumn: 'work' }).phoneIndex).toBe(1);
+  });
+
+  it('prefers the exact header, and refuses a name matching several', () => {
+    expect(makeColumnPlan(['Téléphone', 'telephone'], { phoneColumn: 'telephone' }).phoneIndex).toBe(1);
+    expect(() => makeColumnPlan(['Téléphone', 'Telephone!'], { phoneColumn: 'telephone' })).toThrow(
+      'phone column "telephone" matches several columns (Téléphone, Telephone!); give one exactly',
+    );
+    expect(() => makeColumnPlan(['name', 'phone'], { phoneColumn: 'cell' })).toThrow('phone column "cell" not found; the columns are: name, phone');
+  });
+});

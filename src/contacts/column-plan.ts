@@ -71,11 +71,23 @@ function rejectDuplicateHeaders(header: string[]): void {
 
 function findPhoneColumn(header: string[], requested: string | undefined): number {
   if (requested !== undefined) {
-    const index = header.findIndex((name) => name.toLowerCase() === requested.trim().toLowerCase());
-    if (index === -1) {
+    // As detection matches: a header equal to the name (case-insensitive) first, else one with the same
+    // variable name (accents, case, spaces and punctuation ignored), so "telephone" finds "Téléphone".
+    const exact = header.findIndex((name) => name.toLowerCase() === requested.trim().toLowerCase());
+    if (exact !== -1) return exact;
+    const wanted = toVariableName(requested);
+    const matches = wanted === '' ? [] : header.flatMap((name, index) => (toVariableName(name) === wanted ? [index] : []));
+    if (matches.length > 1) {
+      throw new DialerError(
+        'invalid_input',
+        `phone column ${JSON.stringify(requested)} matches several columns (${matches.map((index) => header[index]).join(', ')}); give one exactly`,
+        'phone-column',
+      );
+    }
+    if (matches.length === 0) {
       throw new DialerError('invalid_input', `phone column ${JSON.stringify(requested)} not found; the columns are: ${header.join(', ')}`, 'phone-column');
     }
-    return index;
+    return matches[0]!;
   }
   const names = header.map(toVariableName);
   for (const candidate of phoneColumnNames) {
