@@ -4,15 +4,18 @@ import { makeDialWorker } from '../src/dialing/dial-worker.ts';
 import { getCampaignStatus } from '../src/campaigns/campaign-status.ts';
 import { cancelCampaign, pauseCampaignByOperator, resumeCampaign, startCampaign } from '../src/campaigns/lifecycle.ts';
 import { makeFeeder, type Feeder } from '../src/dialing/run-feeder.ts';
+import { importContacts } from '../src/contacts/import-contacts.ts';
 import { isDialerError } from '../src/errors.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
-import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
+import { makeRunningCampaign, startDialStack, zoneWhereItIsAfternoon, type DialStack } from './support/dial-harness.ts';
+import { useCsvFiles } from './support/import-fixtures.ts';
 import { waitFor } from './support/wait-for.ts';
 
 describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
+  const csv = useCsvFiles();
   let stack: DialStack;
   let worker: Worker;
   let feeder: Feeder;
@@ -100,6 +103,44 @@ describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
     expect(result).toEqual({ id: campaignId, status: 'canceled', canceledContacts: 3 });
     expect((await status(campaignId)).contacts.canceled).toBe(3);
     expect((await cancelCampaign(stack.app, campaignId)).canceledContacts).toBe(0);
+  });
+
+  it('an import into a completed campaign reopens it: the workers dial the new contacts and it completes again', { timeout: 60_000 }, async () => {
+    const { campaignId, phones } = await makeRunningCampaign(stack.app, 1);
+    await statusWhen(campaignId, (s) => s.done);
+    const late = '+13129990101';
+    const file = csv.write('late.csv', `phone,timezone\n${late},${zoneWhereItIsAfternoon()}\n${phones[0]},${zoneWhereItIsAfternoon()}\n`);
+    const summary = await importContacts(stack.app, { campaignId, file });
+    expect(summary).toMatchObject({ imported: 1, duplicates: 1, campaignReopened: { status: 'running', scheduled: false } });
+    expect(await status(campaignId)).toMatchObject({ status: 'running', done: false, contacts: { pending: 1 } });
+    const done = await statusWhen(campaignId, (s) => s.done);
+    expect(done).toMatchObject({ status: 'completed', contacts: { completed: 2, pending: 0 } });
+    expect(callsTo([late])).toHaveLength(1);
+    expect(callsTo(phones)).toHaveLength(1);
+    // Only duplicates or do-not-call numbers: nothing to dial, the campaign stays completed.
+    expect((await importContacts(stack.app, { campaignId, file })).campaignReopened).toBeNull();
+    expect((await status(campaignId)).status).toBe('completed');
+  });
+
+  it('an import into a completed campaign with a cron schedule reopens it for its next scheduled run, not at once', async () => {
+    const { campaignId } = await makeRunningCampaign(stack.app, 0, {}, 'draft');
+    expect((await startCampaign(stack.app, campaignId)).status).toBe('completed');
+    await db.pool.query(`UPDATE campaign SET schedule_cron = '0 9 1 1 *', schedule_tz = 'UTC' WHERE id = $1`, [campaignId]);
+    const late = '+13129990202';
+    const summary = await importContacts(stack.app, { campaignId, file: csv.write('late-cron.csv', `phone,timezone\n${late},${zoneWhereItIsAfternoon()}\n`) });
+    expect(summary.campaignReopened).toEqual({ status: 'running', scheduled: true });
+    await feeder.tick();
+    expect(await status(campaignId)).toMatchObject({ status: 'running', contacts: { pending: 1 } });
+    expect(callsTo([late])).toHaveLength(0);
+  });
+
+  it('an import into a canceled campaign is refused and keeps nothing', async () => {
+    const { campaignId } = await makeRunningCampaign(stack.app, 0, {}, 'draft');
+    await cancelCampaign(stack.app, campaignId);
+    const error = await importContacts(stack.app, { campaignId, file: csv.write('canceled.csv', 'phone\n+13129990303\n') }).catch((e: unknown) => e);
+    expect(isDialerError(error, 'invalid_state')).toBe(true);
+    expect((error as Error).message).toMatch(/is canceled: contacts cannot be added/);
+    expect((await status(campaignId)).total).toBe(0);
   });
 
   it('refuses impossible transitions with a clear error', async () => {

@@ -159,4 +159,13 @@ describe('do-not-call import', () => {
     expect(failure.code).toBe(1);
     expect(failure.stderr.trim()).toBe(`error: cannot open ${join(dir, 'none.csv')}: no such file`);
   }, 120_000); // two CLI processes start through tsx: slow on a loaded machine
+
+  it('`dialer dnc import` at the default log level prints only its summary: no log line', async () => {
+    const run = promisify(execFile);
+    const file = await csv('quiet.csv', 'phone\n+17185550150\n');
+    // LOG_LEVEL empty counts as unset: the default level, info.
+    const { stdout, stderr } = await run('node', ['src/cli/bin.mjs', 'dnc', 'import', file], { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: '' } });
+    expect(stdout).toBe(`${file} -> global do-not-call list\nrows read: 1, added: 1, already listed: 0, rejected: 0\ncontacts suppressed: 0\n`);
+    expect(stderr).toBe('');
+  }, 120_000);
 });

@@ -90,6 +90,36 @@ export async function cancelCampaign(app: App, id: string): Promise<LifecycleRes
   return { id, status: 'canceled', canceledContacts: canceled.length };
 }
 
+export interface NewContactsOutcome {
+  /** The campaign's status once the new contacts are in: a completed campaign is running again. */
+  status: string;
+  /** completed -> running now. */
+  reopened: boolean;
+  /** It has a cron schedule: its ticks, not the continuous feeder, dial the new contacts. */
+  scheduled: boolean;
+}
+
+/**
+ * Run by an import that adds contacts to dial, in its transaction, right before it commits. A completed
+ * campaign is reopened (completed -> running): the workers' feeder, or the next tick of its cron
+ * schedule, dials the new contacts, and it completes again once they are done. Locking the row first
+ * orders this against a completion in flight: completeCampaignIfDone locks the row and then looks for
+ * contacts left in a later statement, so it either sees these contacts or completes first and the
+ * campaign is reopened here. A canceled campaign is refused (its contacts would never be dialed).
+ */
+export async function takeNewContacts(client: Queryable, id: string): Promise<NewContactsOutcome> {
+  const { rows } = await client.query<{ status: string; scheduled: boolean }>(
+    `SELECT status, schedule_cron IS NOT NULL AS scheduled FROM campaign WHERE id = $1 FOR NO KEY UPDATE`,
+    [id],
+  );
+  const campaign = rows[0];
+  if (!campaign) throw campaignNotFound(id);
+  if (campaign.status === 'canceled') throw new DialerError('invalid_state', `campaign ${id} is canceled: contacts cannot be added`, 'campaign');
+  if (campaign.status !== 'completed') return { status: campaign.status, reopened: false, scheduled: campaign.scheduled };
+  await client.query(`UPDATE campaign SET status = 'running', completed_at = NULL, updated_at = ${nowUtcSql} WHERE id = $1`, [id]);
+  return { status: 'running', reopened: true, scheduled: campaign.scheduled };
+}
+
 async function lockCampaign(client: Queryable, id: string): Promise<string> {
   if (!isCampaignId(id)) throw campaignNotFound(id);
   const { rows } = await client.query<{ status: string }>(`SELECT status FROM campaign WHERE id = $1 FOR NO KEY UPDATE`, [id]);

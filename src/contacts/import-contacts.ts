@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import type { CountryCode } from 'libphonenumber-js/min';
 import type pg from 'pg';
 import type { App } from '../app.ts';
+import { takeNewContacts } from '../campaigns/lifecycle.ts';
 import { DialerError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { makeColumnPlan, type ColumnPlan } from './column-plan.ts';
@@ -55,6 +56,11 @@ export interface ImportSummary {
   /** The first rejections (all of them unless rejectedTruncated; the full list: `dialer rejections`). */
   rejected: Rejection[];
   rejectedTruncated: boolean;
+  /**
+   * Set when the import gave a completed campaign contacts to dial: it is running again (dialed by the
+   * workers, or from the next run of its cron schedule when it has one) and completes again when done.
+   */
+  campaignReopened: { status: 'running'; scheduled: boolean } | null;
 }
 
 /**
@@ -110,6 +116,8 @@ async function loadInTransaction(
     onProgress: (rowsRead) => options.onProgress?.({ rowsRead, bytesRead: reader.bytesRead(), totalBytes: reader.totalBytes }),
   });
   if (loaded.rowsRead === 0) throw new DialerError('invalid_input', `${options.file} has a header but no data rows`, 'file');
+  // New contacts to dial: a completed campaign runs again, so none of them waits forever.
+  const taken = loaded.inserted > loaded.suppressed ? await takeNewContacts(client, options.campaignId) : undefined;
   const counts = { rowsRead: loaded.rowsRead, imported: loaded.inserted, duplicates: loaded.valid - loaded.inserted, rejected: loaded.rejectedCount };
   await completeImport(client, options.importId, counts);
   await client.query('COMMIT');
@@ -128,5 +136,6 @@ async function loadInTransaction(
     rejectedCount: loaded.rejectedCount,
     rejected: loaded.rejections,
     rejectedTruncated: loaded.rejectedCount > loaded.rejections.length,
+    campaignReopened: taken?.reopened ? { status: 'running', scheduled: taken.scheduled } : null,
   };
 }

@@ -62,7 +62,8 @@ export async function importDoNotCall(
     if (batch.length >= batchSize) await flush();
   }
   await flush();
-  app.log.info(
+  // debug, not info: `dnc import` prints its own summary, and a normal run must show nothing else.
+  app.log.debug(
     { file, scope: result.scope, added: result.added, rejected: result.rejected, suppressedContacts: result.suppressedContacts },
     'do-not-call list imported',
   );

@@ -80,5 +80,9 @@ function describeSummary(summary: ImportSummary): string {
     ...summary.rejected.map((rejection) => `  row ${rejection.row}: ${rejection.reason}`),
   ];
   if (summary.rejectedTruncated) lines.push(`  ... and ${summary.rejectedCount - summary.rejected.length} more: dialer rejections ${summary.importId}`);
+  if (summary.campaignReopened) {
+    const when = summary.campaignReopened.scheduled ? 'from its next scheduled run' : 'by the workers';
+    lines.push(`campaign reopened: running (it was completed; its new contacts are dialed ${when})`);
+  }
   return lines.join('\n');
 }
