@@ -84,6 +84,11 @@ describe('dialer campaign', () => {
     expect(run.stdout).toMatch(/^created campaign [0-9a-f-]{36} \(Spring appointment reminders, draft\)\n$/);
   });
 
+  it('create refuses a name another campaign has, in one line', async () => {
+    const run = await dialer('campaign', 'create', '--config', 'examples/campaign.json');
+    expect(run).toEqual({ code: 1, stdout: '', stderr: 'error: a campaign named "Spring appointment reminders" already exists\n' });
+  });
+
   it('create refuses malformed JSON with its line and column, without quoting the file', async () => {
     const path = await configFile('broken.json', `{\n  "name": "x",\n  "sipAuthPassword": ${sipPassword}\n}`);
     const run = await dialer('campaign', 'create', '--config', path);

@@ -49,6 +49,17 @@ describe('createCampaign', () => {
   });
 });
 
+describe('campaign names are unique', () => {
+  it('refuses a second campaign with a name in use: conflict on name, storing nothing', async () => {
+    await createCampaign(ctx.app, { ...validInput, name: 'Taken' });
+    const before = await db.prisma.campaign.count();
+    const error = await failureOf(createCampaign(ctx.app, { ...validInput, name: 'Taken', maxConcurrentCalls: 2 }));
+    expect(error).toMatchObject({ code: 'conflict', field: 'name', message: 'a campaign named "Taken" already exists' });
+    expect(await db.prisma.campaign.count()).toBe(before);
+    expect((await createCampaign(ctx.app, { ...validInput, name: 'taken' })).name).toBe('taken');
+  });
+});
+
 describe('listCampaigns and getCampaign', () => {
   let first: string;
   let second: string;

@@ -66,6 +66,9 @@ describe('operator HTTP API', () => {
     expect(shown.statusCode).toBe(200);
     expect(shown.json()).toMatchObject({ id, name: 'spring', status: 'draft' });
     expect(shown.body).not.toContain('hunter2-secret');
+    const again = await server.inject({ method: 'POST', url: '/api/campaigns', headers: auth, payload: validConfig });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toEqual({ code: 'conflict', message: 'a campaign named "spring" already exists', field: 'name' });
     const missing = await server.inject({ method: 'GET', url: '/api/campaigns/00000000-0000-4000-8000-000000000000', headers: auth });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('not_found');

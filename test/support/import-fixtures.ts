@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,8 @@ export function useCsvFiles(): { write(name: string, content: string | Buffer): 
 }
 
 export async function makeCampaign(db: TestDatabase, defaultCountry = 'US'): Promise<string> {
-  const campaign = await db.prisma.campaign.create({ data: { name: 'import test', config: { defaultCountry }, maxConcurrentCalls: 1 } });
+  const name = `import test ${randomBytes(4).toString('hex')}`; // campaign names are unique
+  const campaign = await db.prisma.campaign.create({ data: { name, config: { defaultCountry }, maxConcurrentCalls: 1 } });
   return campaign.id;
 }
 
