@@ -10,7 +10,7 @@ const pageSize = 5_000;
 
 /**
  * Which imports are named: one import (by id), or every import of a campaign (oldest first), by id
- * or, for anything that is not a uuid, by name (findCampaignId: unknown and ambiguous names refused).
+ * or, for anything that is not a uuid, by name (findCampaignId: an unknown name is refused).
  */
 export async function resolveImportIds(db: Queryable, importOrCampaign: string): Promise<string[]> {
   if (!isUuid(importOrCampaign)) {
