@@ -8,6 +8,7 @@ import { mergeStagedContacts } from './merge-staged-contacts.ts';
 import type { CsvReader } from './read-csv.ts';
 import { makeSequentialUuids } from './sequential-uuids.ts';
 import { convertRecords, type Rejection } from './staging-row.ts';
+import { hintedRejectionsPerFile } from './normalize-phone.ts';
 import { copyIntoStaging, emptyStagingTable } from './staging-table.ts';
 import { storeStagedRejections } from './store-staged-rejections.ts';
 
@@ -49,7 +50,12 @@ export async function loadRows(
   },
 ): Promise<LoadTotals> {
   const totals: LoadTotals = { rowsRead: 0, valid: 0, inserted: 0, suppressed: 0, rejectedCount: 0, rejections: [] };
-  const convertOptions = { defaultCountry: options.defaultCountry, delimiter: reader.delimiter, nextId: makeSequentialUuids() };
+  const convertOptions = {
+    defaultCountry: options.defaultCountry,
+    delimiter: reader.delimiter,
+    nextId: makeSequentialUuids(),
+    hints: { remaining: hintedRejectionsPerFile },
+  };
   const chunks = makeCopyChunks();
   let copy: Copy | undefined = openCopy(client);
   let rowsInRound = 0;

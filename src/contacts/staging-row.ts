@@ -29,7 +29,13 @@ export const stagingColumns = ['row_number', 'id', 'phone', 'variables', 'timezo
 export function convertRecords(
   records: CsvRecord[],
   plan: ColumnPlan,
-  options: { defaultCountry: CountryCode; delimiter: string; nextId: () => string },
+  options: {
+    defaultCountry: CountryCode;
+    delimiter: string;
+    nextId: () => string;
+    /** Rejected numbers of the file that may still get an other-country hint; shared by its batches. */
+    hints?: { remaining: number };
+  },
 ): ConvertedBatch {
   const { defaultCountry, delimiter, nextId } = options;
   const variableKeys = plan.variables.map(({ name }) => JSON.stringify(name));
@@ -52,8 +58,9 @@ export function convertRecords(
         continue;
       }
     }
-    const phone = normalizePhone(fields[plan.phoneIndex]!, defaultCountry);
+    const phone = normalizePhone(fields[plan.phoneIndex]!, defaultCountry, { hint: (options.hints?.remaining ?? 0) > 0 });
     if (phone.reason !== undefined) {
+      if (options.hints) options.hints.remaining--;
       reject(record, `phone ${JSON.stringify(fields[plan.phoneIndex])}: ${phone.reason}`);
       continue;
     }

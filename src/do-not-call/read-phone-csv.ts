@@ -4,7 +4,7 @@ import { parse } from 'csv-parse';
 import type { CountryCode } from 'libphonenumber-js';
 import { phoneColumnNames } from '../contacts/column-plan.ts';
 import { detectDelimiter } from '../contacts/detect-delimiter.ts';
-import { normalizePhone } from '../contacts/normalize-phone.ts';
+import { hintedRejectionsPerFile, normalizePhone } from '../contacts/normalize-phone.ts';
 import { toVariableName } from '../contacts/variable-name.ts';
 import { DialerError } from '../errors.ts';
 
@@ -22,6 +22,7 @@ export async function* readPhoneCsv(path: string, defaultCountry: CountryCode): 
   const parser = createReadStream(path).pipe(parse({ bom: true, delimiter, relax_column_count: true, relax_quotes: true, skip_empty_lines: false }));
   let row = 0;
   let phoneColumn: number | undefined;
+  let hinted = 0;
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       row++;
@@ -32,7 +33,8 @@ export async function* readPhoneCsv(path: string, defaultCountry: CountryCode): 
       }
       if (record.every((cell) => cell.trim() === '')) continue;
       const cell = record[phoneColumn] ?? '';
-      const normalized = normalizePhone(cell, defaultCountry);
+      const normalized = normalizePhone(cell, defaultCountry, { hint: hinted < hintedRejectionsPerFile });
+      if (normalized.reason !== undefined) hinted++;
       yield normalized.e164 !== undefined
         ? { row, phone: normalized.e164 }
         : { row, reason: `${JSON.stringify(cell.trim())}: ${normalized.reason}`, raw: record.join(delimiter) };

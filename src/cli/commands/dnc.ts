@@ -69,7 +69,7 @@ export function registerDnc(program: Command): void {
       ]);
       const result = await withApp(async (app) => {
         const { scope, defaultCountry } = await findCampaignScope(app.pool, options.campaign);
-        const normalized = normalizePhone(phoneText, defaultCountry);
+        const normalized = normalizePhone(phoneText, defaultCountry, { hint: true });
         if (normalized.e164 === undefined) throw new DialerError('invalid_input', `"${phoneText}": ${normalized.reason}`, 'phone');
         const { removed } = await removeDoNotCall(app.pool, scope, normalized.e164);
         if (!removed)
