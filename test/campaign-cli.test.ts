@@ -156,11 +156,41 @@ describe('dialer campaign', () => {
     expect(run.stderr).toBe('error: no campaign with id or name "nope"\n');
   });
 
+  it('update replaces a draft’s config by name; a bad file gets every problem; a started campaign is refused', async () => {
+    const created = await dialer('campaign', 'create', '--config', await configFile('to-update.json', { ...validConfig, name: 'To update' }), '--json');
+    const { id } = JSON.parse(created.stdout) as { id: string };
+
+    const fixed = await configFile('fixed.json', { ...validConfig, name: 'Updated', timeout: 45 });
+    const updated = await dialer('campaign', 'update', 'To update', '--config', fixed);
+    expect(updated).toEqual({ code: 0, stdout: `updated campaign ${id} (Updated, draft)\n`, stderr: '' });
+    expect((await db.pool.query(`SELECT name, config->>'timeout' AS timeout FROM campaign WHERE id = $1`, [id])).rows[0]).toEqual({
+      name: 'Updated',
+      timeout: '45',
+    });
+
+    const invalid = await configFile('invalid-update.json', { ...validConfig, name: 'Updated', timout: 45, callsPerSecond: 0 });
+    expect(await dialer('campaign', 'update', id, '--config', invalid)).toEqual({
+      code: 1,
+      stdout: '',
+      stderr:
+        'error: invalid campaign config (2 problems): callsPerSecond: must be a number above 0 and at most 1000 (dials per second); ' +
+        "timout: unknown key (did you mean 'timeout'?)\n",
+    });
+
+    await db.pool.query(`UPDATE campaign SET status = 'paused' WHERE id = $1`, [id]);
+    expect(await dialer('campaign', 'update', 'Updated', '--config', fixed, '--json')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: `error: campaign ${id} is paused; only a draft campaign can be updated\n`,
+    });
+  });
+
   it('--help describes the commands', async () => {
     const run = await dialer('campaign', '--help');
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/create \[options\]\s+Validate a campaign config file/);
     expect(run.stdout).toMatch(/list \[options\]\s+List every campaign/);
+    expect(run.stdout).toMatch(/update \[options\] <campaign>\s+Replace the config of a draft campaign/);
     expect(run.stdout).toMatch(/show \[options\] <campaign>\s+Show one campaign/);
   });
 });

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createCampaign } from '../src/campaigns/create-campaign.ts';
 import { getCampaign } from '../src/campaigns/get-campaign.ts';
 import { listCampaigns } from '../src/campaigns/list-campaigns.ts';
+import { updateCampaign } from '../src/campaigns/update-campaign.ts';
 import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { failureOf } from './support/errors.ts';
@@ -57,6 +58,46 @@ describe('campaign names are unique', () => {
     expect(error).toMatchObject({ code: 'conflict', field: 'name', message: 'a campaign named "Taken" already exists' });
     expect(await db.prisma.campaign.count()).toBe(before);
     expect((await createCampaign(ctx.app, { ...validInput, name: 'taken' })).name).toBe('taken');
+  });
+});
+
+describe('updateCampaign', () => {
+  it('replaces a draft campaign’s config, name and concurrency limit', async () => {
+    const { id } = await createCampaign(ctx.app, { ...validInput, name: 'Draft to fix' });
+    const updated = await updateCampaign(ctx.app, id, { ...validInput, name: 'Draft fixed', timeout: 45, maxConcurrentCalls: 9 });
+    expect(updated).toEqual({ id, name: 'Draft fixed', status: 'draft' });
+    const { rows } = await db.pool.query('SELECT name, status, max_concurrent_calls, config FROM campaign WHERE id = $1', [id]);
+    expect(rows[0]).toMatchObject({
+      name: 'Draft fixed',
+      status: 'draft',
+      max_concurrent_calls: 9,
+      config: expect.objectContaining({ timeout: 45, name: 'Draft fixed' }),
+    });
+    expect((await updateCampaign(ctx.app, id, { ...validInput, name: 'Draft fixed' })).name).toBe('Draft fixed'); // its own name is no conflict
+  });
+
+  it('refuses an invalid config with every problem, changing nothing', async () => {
+    const { id } = await createCampaign(ctx.app, { ...validInput, name: 'Draft kept' });
+    const error = await failureOf(updateCampaign(ctx.app, id, { ...validInput, name: 'Draft kept', timeout: 500, maxConcurrentCalls: 0 }));
+    expect(error.code).toBe('invalid_config');
+    expect(error.message).toContain('maxConcurrentCalls: must be an integer from 1 to 100000');
+    expect(error.message).toContain('timeout: must be an integer from 5 to 120 (seconds)');
+    expect(error.message).not.toContain(sipPassword);
+    const { rows } = await db.pool.query('SELECT max_concurrent_calls, config FROM campaign WHERE id = $1', [id]);
+    expect(rows[0]).toMatchObject({ max_concurrent_calls: 7, config: expect.objectContaining({ timeout: 30 }) });
+  });
+
+  it('refuses a campaign that is not a draft, and a name another campaign has', async () => {
+    const { id } = await createCampaign(ctx.app, { ...validInput, name: 'Started' });
+    await db.pool.query(`UPDATE campaign SET status = 'running' WHERE id = $1`, [id]);
+    const started = await failureOf(updateCampaign(ctx.app, id, { ...validInput, name: 'Started', timeout: 45 }));
+    expect(started).toMatchObject({ code: 'invalid_state', message: `campaign ${id} is running; only a draft campaign can be updated` });
+    expect((await db.pool.query(`SELECT config->>'timeout' AS timeout FROM campaign WHERE id = $1`, [id])).rows[0]).toEqual({ timeout: '30' });
+
+    const draft = await createCampaign(ctx.app, { ...validInput, name: 'Another draft' });
+    const taken = await failureOf(updateCampaign(ctx.app, draft.id, { ...validInput, name: 'Started' }));
+    expect(taken).toMatchObject({ code: 'conflict', field: 'name', message: 'a campaign named "Started" already exists' });
+    expect((await failureOf(updateCampaign(ctx.app, '3f1c2b7e-3d4a-4c1b-9e8f-0a1b2c3d4e5f', validInput))).code).toBe('not_found');
   });
 });
 

@@ -74,6 +74,47 @@ describe('operator HTTP API', () => {
     expect(missing.json().error.code).toBe('not_found');
   });
 
+  it('updates a draft campaign by id or name (PUT) with the same validation; a started one is refused (409)', async () => {
+    const created = await server.inject({ method: 'POST', url: '/api/campaigns', headers: auth, payload: { ...validConfig, name: 'to fix' } });
+    const { id } = created.json();
+    const updated = await server.inject({
+      method: 'PUT',
+      url: '/api/campaigns/to%20fix',
+      headers: auth,
+      payload: { ...validConfig, name: 'fixed', timeout: 45 },
+    });
+    expect(updated.statusCode, updated.body).toBe(200);
+    expect(updated.json()).toEqual({ id, name: 'fixed', status: 'draft' });
+    expect((await server.inject({ method: 'GET', url: `/api/campaigns/${id}`, headers: auth })).json()).toMatchObject({
+      name: 'fixed',
+      config: { timeout: 45 },
+    });
+
+    const bad = await server.inject({
+      method: 'PUT',
+      url: `/api/campaigns/${id}`,
+      headers: auth,
+      payload: { ...validConfig, name: 'fixed', timout: 45, from: 'x' },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe('invalid_config');
+    expect(bad.json().error.message).toMatch(/^invalid campaign config \(2 problems\): from: .*; timout: unknown key \(did you mean 'timeout'\?\)$/);
+    expect(bad.body).not.toContain('hunter2-secret');
+    await server.inject({ method: 'POST', url: '/api/campaigns', headers: auth, payload: { ...validConfig, name: 'taken' } });
+    const taken = await server.inject({ method: 'PUT', url: `/api/campaigns/${id}`, headers: auth, payload: { ...validConfig, name: 'taken' } });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.json().error).toMatchObject({ code: 'conflict', field: 'name' });
+
+    await db.pool.query(`UPDATE campaign SET status = 'running' WHERE id = $1`, [id]);
+    const started = await server.inject({ method: 'PUT', url: `/api/campaigns/${id}`, headers: auth, payload: { ...validConfig, name: 'fixed' } });
+    expect(started.statusCode).toBe(409);
+    expect(started.json().error).toEqual({
+      code: 'invalid_state',
+      message: `campaign ${id} is running; only a draft campaign can be updated`,
+      field: 'campaign',
+    });
+  });
+
   it('serves status with outcome counts, results page by page with a cursor, and a CSV download', async () => {
     const fixture = await makeCallFixture(db.pool, { variables: { first_name: '=cmd|x' } });
     for (let i = 0; i < 4; i += 1) {

@@ -5,7 +5,8 @@ export function campaignNameTaken(name: string): DialerError {
   return new DialerError('conflict', `a campaign named "${name}" already exists`, 'name');
 }
 
-/** Prisma's unique-constraint failure (P2002); on the campaign table only the name can collide. */
+/** A unique-constraint failure, from Prisma (P2002) or pg (23505); on the campaign table only the name can collide. */
 export function isUniqueViolation(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'P2002';
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return code === 'P2002' || code === '23505';
 }

@@ -12,6 +12,7 @@ import { createCampaign } from '../campaigns/create-campaign.ts';
 import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 import { getCampaign } from '../campaigns/get-campaign.ts';
 import { listCampaigns } from '../campaigns/list-campaigns.ts';
+import { updateCampaign } from '../campaigns/update-campaign.ts';
 import { parseDelimiterOption } from '../contacts/detect-delimiter.ts';
 import { resolveImportIds, writeRejectionsCsv } from '../contacts/export-rejections.ts';
 import { importContacts } from '../contacts/import-contacts.ts';
@@ -59,6 +60,13 @@ export async function operatorRoutes(server: FastifyInstance, { app }: { app: Ap
         throw new DialerError('invalid_input', 'send the campaign config as a JSON object (content-type: application/json)', 'body');
       }
       return reply.code(201).send(await createCampaign(app, request.body));
+    });
+
+    api.put<{ Params: { campaign: string } }>('/api/campaigns/:campaign', async (request) => {
+      if (typeof request.body !== 'object' || request.body === null) {
+        throw new DialerError('invalid_input', 'send the campaign config as a JSON object (content-type: application/json)', 'body');
+      }
+      return updateCampaign(app, await findCampaignId(app.pool, request.params.campaign), request.body);
     });
 
     api.get('/api/campaigns', async () => ({ campaigns: await listCampaigns(app) }));

@@ -28,6 +28,27 @@ export function registerCampaign(program: Command): void {
     });
 
   campaign
+    .command('update')
+    .description(
+      'Replace the config of a draft campaign with a config file (the whole file, name included, validated as by ' +
+        '`campaign create`: every broken rule reported at once). A campaign that has been started cannot be updated.',
+    )
+    .argument('<campaign>', 'campaign id or name (as printed by `campaign create` or `campaign list`)')
+    .requiredOption('--config <file>', 'path of the campaign config JSON file')
+    .option('--json', 'print {id, name, status} as JSON')
+    .action(async (campaign: string, options: { config: string; json?: boolean }) => {
+      const [{ withApp }, { updateCampaign }, { readConfigFile }, { findCampaignId }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../campaigns/update-campaign.ts'),
+        import('../../campaigns/read-config-file.ts'),
+        import('../../campaigns/find-campaign-id.ts'),
+      ]);
+      const input = await readConfigFile(options.config);
+      const updated = await withApp(async (app) => updateCampaign(app, await findCampaignId(app.pool, campaign), input));
+      report(updated, options, (c) => `updated campaign ${c.id} (${c.name}, ${c.status})`);
+    });
+
+  campaign
     .command('list')
     .description('List every campaign, newest first, with its status and contact count')
     .option('--json', 'print the campaigns as a JSON array')
