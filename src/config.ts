@@ -28,6 +28,8 @@ const envSchema = z
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),
     HOST: z.string().min(1).default('127.0.0.1'),
     API_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+    /** Largest CSV upload the operator API accepts (bytes); a larger one is refused with 413. Default 1 GiB. */
+    MAX_UPLOAD_BYTES: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).default(1_073_741_824),
     /** Dials per second across every campaign of the Telnyx account (Telnyx's default limit is 30). */
     ACCOUNT_CALLS_PER_SECOND: z.coerce.number().positive().max(10_000).default(30),
     /**

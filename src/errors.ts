@@ -4,7 +4,7 @@
  * a CSV column, an HTTP body key).
  */
 export type DialerErrorCode =
-  'invalid_config' | 'invalid_input' | 'not_found' | 'conflict' | 'invalid_state' | 'import_failed' | 'telnyx_error' | 'unauthorized';
+  'invalid_config' | 'invalid_input' | 'not_found' | 'conflict' | 'invalid_state' | 'import_failed' | 'telnyx_error' | 'unauthorized' | 'too_large';
 
 export class DialerError extends Error {
   override readonly name = 'DialerError';

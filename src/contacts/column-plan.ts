@@ -1,4 +1,5 @@
 import { DialerError } from '../errors.ts';
+import { cliImportWording, type ImportWording } from './import-wording.ts';
 import { toVariableName } from './variable-name.ts';
 
 /** Header names (as variable names) taken as the phone column, most specific first. */
@@ -32,10 +33,10 @@ export interface ColumnPlan {
   variables: { index: number; name: string }[];
 }
 
-export function makeColumnPlan(rawHeader: string[], options: { phoneColumn?: string | undefined } = {}): ColumnPlan {
+export function makeColumnPlan(rawHeader: string[], options: { phoneColumn?: string | undefined; wording?: ImportWording | undefined } = {}): ColumnPlan {
   const header = rawHeader.map((name) => name.trim());
   rejectDuplicateHeaders(header);
-  const phoneIndex = findPhoneColumn(header, options.phoneColumn);
+  const phoneIndex = findPhoneColumn(header, options.phoneColumn, options.wording ?? cliImportWording('the file'));
   const names = header.map(toVariableName);
   const timezoneIndex = names.findIndex((name, index) => index !== phoneIndex && timezoneColumnNames.includes(name));
   const variables = header.flatMap((original, index) => {
@@ -69,7 +70,7 @@ function rejectDuplicateHeaders(header: string[]): void {
   });
 }
 
-function findPhoneColumn(header: string[], requested: string | undefined): number {
+function findPhoneColumn(header: string[], requested: string | undefined, wording: ImportWording): number {
   if (requested !== undefined) {
     // As detection matches: a header equal to the name (case-insensitive) first, else one with the same
     // variable name (accents, case, spaces and punctuation ignored), so "telephone" finds "Téléphone".
@@ -81,11 +82,15 @@ function findPhoneColumn(header: string[], requested: string | undefined): numbe
       throw new DialerError(
         'invalid_input',
         `phone column ${JSON.stringify(requested)} matches several columns (${matches.map((index) => header[index]).join(', ')}); give one exactly`,
-        'phone-column',
+        wording.field('phoneColumn'),
       );
     }
     if (matches.length === 0) {
-      throw new DialerError('invalid_input', `phone column ${JSON.stringify(requested)} not found; the columns are: ${header.join(', ')}`, 'phone-column');
+      throw new DialerError(
+        'invalid_input',
+        `phone column ${JSON.stringify(requested)} not found; the columns are: ${header.join(', ')}`,
+        wording.field('phoneColumn'),
+      );
     }
     return matches[0]!;
   }
@@ -96,8 +101,8 @@ function findPhoneColumn(header: string[], requested: string | undefined): numbe
   }
   throw new DialerError(
     'invalid_input',
-    `no phone column: name one of the columns (${header.join(', ')}) with --phone-column, or call it phone, phone_number, mobile, ...`,
-    'phone-column',
+    `no phone column: name one of the columns (${header.join(', ')}) with ${wording.name('phoneColumn')}, or call it phone, phone_number, mobile, ...`,
+    wording.field('phoneColumn'),
   );
 }
 

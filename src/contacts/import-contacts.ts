@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import { makeColumnPlan, type ColumnPlan } from './column-plan.ts';
 import { failAbandonedImports } from './fail-abandoned-imports.ts';
 import { findImportCampaign } from './find-import-campaign.ts';
+import { cliImportWording, type ImportWording } from './import-wording.ts';
 import { completeImport, failImport } from './finish-import.ts';
 import { lockCampaignImports, unlockCampaignImports } from './import-lock.ts';
 import { loadRows } from './load-rows.ts';
@@ -27,6 +28,8 @@ export interface ImportOptions {
   defaultCountry?: string | undefined;
   delimiter?: string | undefined;
   encoding?: SupportedEncoding | undefined;
+  /** How messages and the summary name the file and the options (default: `dialer import`'s path and flags). */
+  wording?: ImportWording | undefined;
   onProgress?: (progress: ImportProgress) => void;
   /** Rows per COPY + merge round (default 100,000); small values let tests cover several rounds. */
   rowsPerRound?: number | undefined;
@@ -41,6 +44,7 @@ export interface ImportProgress {
 export interface ImportSummary {
   importId: string;
   campaignId: string;
+  /** The file as the operator named it: its path (`dialer import`), the upload's file name (HTTP). */
   file: string;
   phoneColumn: string;
   delimiter: string;
@@ -70,11 +74,12 @@ export interface ImportSummary {
  * with their reasons while the rest are imported.
  */
 export async function importContacts(app: ImportConnections, options: ImportOptions): Promise<ImportSummary> {
-  const campaign = await findImportCampaign(app.pool, options.campaignId, options.defaultCountry);
-  const reader = await openCsv(options.file, { delimiter: options.delimiter, encoding: options.encoding });
+  const wording = options.wording ?? cliImportWording(options.file);
+  const campaign = await findImportCampaign(app.pool, options.campaignId, options.defaultCountry, wording);
+  const reader = await openCsv(options.file, { delimiter: options.delimiter, encoding: options.encoding, wording });
   let client: pg.PoolClient | undefined;
   try {
-    const plan = makeColumnPlan(reader.header, { phoneColumn: options.phoneColumn });
+    const plan = makeColumnPlan(reader.header, { phoneColumn: options.phoneColumn, wording });
     client = await app.pool.connect();
     // A failure mid-import destroys this connection (below); its errors reach us through the queries.
     client.on('error', () => {});
@@ -82,7 +87,7 @@ export async function importContacts(app: ImportConnections, options: ImportOpti
     await failAbandonedImports(client, campaign.id);
     const importId = await startImport(client, campaign.id, basename(options.file));
     try {
-      const summary = await loadInTransaction(client, app.log, reader, plan, { ...options, importId, defaultCountry: campaign.defaultCountry });
+      const summary = await loadInTransaction(client, app.log, reader, plan, { ...options, wording, importId, defaultCountry: campaign.defaultCountry });
       await unlockCampaignImports(client, campaign.id);
       return summary;
     } catch (error) {
@@ -103,7 +108,7 @@ async function loadInTransaction(
   log: Logger,
   reader: CsvReader,
   plan: ColumnPlan,
-  options: ImportOptions & { importId: string; defaultCountry: CountryCode },
+  options: ImportOptions & { wording: ImportWording; importId: string; defaultCountry: CountryCode },
 ): Promise<ImportSummary> {
   const startedAt = performance.now();
   await client.query('BEGIN');
@@ -115,7 +120,7 @@ async function loadInTransaction(
     rowsPerRound: options.rowsPerRound,
     onProgress: (rowsRead) => options.onProgress?.({ rowsRead, bytesRead: reader.bytesRead(), totalBytes: reader.totalBytes }),
   });
-  if (loaded.rowsRead === 0) throw new DialerError('invalid_input', `${options.file} has a header but no data rows`, 'file');
+  if (loaded.rowsRead === 0) throw new DialerError('invalid_input', `${options.wording.file} has a header but no data rows`, 'file');
   // New contacts to dial: a completed campaign runs again, so none of them waits forever.
   const taken = loaded.inserted > loaded.suppressed ? await takeNewContacts(client, options.campaignId) : undefined;
   const counts = { rowsRead: loaded.rowsRead, imported: loaded.inserted, duplicates: loaded.valid - loaded.inserted, rejected: loaded.rejectedCount };
@@ -125,7 +130,7 @@ async function loadInTransaction(
   return {
     importId: options.importId,
     campaignId: options.campaignId,
-    file: options.file,
+    file: options.wording.file,
     phoneColumn: plan.header[plan.phoneIndex]!,
     delimiter: reader.delimiter,
     defaultCountry: options.defaultCountry,

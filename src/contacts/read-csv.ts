@@ -5,6 +5,7 @@ import { pipeline } from 'node:stream/promises';
 import { CsvError, parse } from 'csv-parse';
 import { DialerError } from '../errors.ts';
 import { detectDelimiter } from './detect-delimiter.ts';
+import { cliImportWording, type ImportWording } from './import-wording.ts';
 import { makeLegacyDecoder, type SupportedEncoding } from './text-decoder-stream.ts';
 import { makeUtf8Guard } from './utf8-guard.ts';
 
@@ -38,12 +39,18 @@ const maxRecordBytes = 1_000_000;
  * Opens a CSV file as a stream of records: validates UTF-8 (or decodes a legacy encoding), strips a
  * BOM, detects the delimiter from the header line unless given, and reads the header.
  */
-export async function openCsv(file: string, options: { delimiter?: string | undefined; encoding?: SupportedEncoding | undefined } = {}): Promise<CsvReader> {
-  const totalBytes = await sizeOfReadableFile(file);
-  if (totalBytes === 0) throw new DialerError('invalid_input', `${file} is empty: expected a header line and at least one row`, 'file');
+export async function openCsv(
+  file: string,
+  options: { delimiter?: string | undefined; encoding?: SupportedEncoding | undefined; wording?: ImportWording | undefined } = {},
+): Promise<CsvReader> {
+  // Messages name the file as the operator knows it (an upload by its file name, never a server path).
+  const wording = options.wording ?? cliImportWording(file);
+  const name = wording.file;
+  const totalBytes = await sizeOfReadableFile(file, name);
+  if (totalBytes === 0) throw new DialerError('invalid_input', `${name} is empty: expected a header line and at least one row`, 'file');
   let bytesRead = 0;
   const bytes = createReadStream(file, { highWaterMark: readChunkBytes }).on('data', (chunk) => (bytesRead += chunk.length));
-  const text = options.encoding && options.encoding !== 'utf-8' ? makeLegacyDecoder(options.encoding) : makeUtf8Guard();
+  const text = options.encoding && options.encoding !== 'utf-8' ? makeLegacyDecoder(options.encoding) : makeUtf8Guard(wording);
   // pipeline() destroys every stage with the first error, so it surfaces where the records are read.
   pipeline(bytes, text).catch(() => {});
 
@@ -64,12 +71,12 @@ export async function openCsv(file: string, options: { delimiter?: string | unde
   const first = await nextRecord(records);
   if (first.done) {
     bytes.destroy();
-    throw new DialerError('invalid_input', `${file} has no header line`, 'file');
+    throw new DialerError('invalid_input', `${name} has no header line`, 'file');
   }
   const header = first.value;
   if (header.every((name) => name.trim() === '')) {
     bytes.destroy();
-    throw new DialerError('invalid_input', `${file}: the first line is blank; it must be the header (column names)`, 'file');
+    throw new DialerError('invalid_input', `${name}: the first line is blank; it must be the header (column names)`, 'file');
   }
   const close = () => {
     bytes.destroy();
@@ -97,14 +104,14 @@ export async function openCsv(file: string, options: { delimiter?: string | unde
   };
 }
 
-async function sizeOfReadableFile(file: string): Promise<number> {
+async function sizeOfReadableFile(file: string, name: string): Promise<number> {
   try {
     const stats = await stat(file);
-    if (!stats.isFile()) throw new DialerError('invalid_input', `${file} is not a file`, 'file');
+    if (!stats.isFile()) throw new DialerError('invalid_input', `${name} is not a file`, 'file');
     return stats.size;
   } catch (error) {
     if (error instanceof DialerError) throw error;
-    throw new DialerError('invalid_input', `cannot read ${file}: ${(error as Error).message}`, 'file');
+    throw new DialerError('invalid_input', `cannot read ${name}: ${(error as Error).message.replaceAll(file, name)}`, 'file');
   }
 }
 

@@ -1,13 +1,14 @@
 import { isUtf8 } from 'node:buffer';
 import { Transform, type TransformCallback } from 'node:stream';
 import { DialerError } from '../errors.ts';
+import { cliImportWording, type ImportWording } from './import-wording.ts';
 
 /**
  * Passes bytes through unchanged after checking they are valid UTF-8, so nothing mangled is ever
  * stored. A multi-byte character split across chunks is carried over to the next chunk.
  * The error names the byte offset and line of the first bad byte.
  */
-export function makeUtf8Guard(): Transform {
+export function makeUtf8Guard(wording: ImportWording = cliImportWording('the file')): Transform {
   let carry: Buffer = Buffer.alloc(0);
   let offset = 0; // file offset of the first byte of `carry` + the current chunk
   let newlinesBefore = 0;
@@ -20,8 +21,8 @@ export function makeUtf8Guard(): Transform {
       throw new DialerError(
         'invalid_input',
         `file is not valid UTF-8: byte 0x${body[bad]!.toString(16).toUpperCase().padStart(2, '0')} at byte offset ${offset + bad} (line ${line}); ` +
-          'if it was saved by Excel or another legacy program, re-run with --encoding windows-1252 (or latin1)',
-        'encoding',
+          `if it was saved by Excel or another legacy program, ${wording.retryWith('encoding', 'windows-1252')} (or latin1)`,
+        wording.field('encoding'),
       );
     }
     newlinesBefore += countNewlines(body);

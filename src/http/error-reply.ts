@@ -10,6 +10,7 @@ const statusByCode: Record<DialerErrorCode, number> = {
   import_failed: 422,
   telnyx_error: 502,
   unauthorized: 401,
+  too_large: 413,
 };
 
 /** Every error leaves the API as JSON {error: {code, message, field}}; internals are logged, not sent. */

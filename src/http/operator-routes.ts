@@ -2,10 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
 import { createCampaign } from '../campaigns/create-campaign.ts';
@@ -16,6 +16,7 @@ import { updateCampaign } from '../campaigns/update-campaign.ts';
 import { parseDelimiterOption } from '../contacts/detect-delimiter.ts';
 import { resolveImportIds, writeRejectionsCsv } from '../contacts/export-rejections.ts';
 import { importContacts } from '../contacts/import-contacts.ts';
+import { httpImportWording } from '../contacts/import-wording.ts';
 import { parseEncodingOption } from '../contacts/text-decoder-stream.ts';
 import { getCampaignStatus } from '../campaigns/campaign-status.ts';
 import { cancelCampaign, pauseCampaignByOperator, resumeCampaign, startCampaign, type LifecycleResult } from '../campaigns/lifecycle.ts';
@@ -28,7 +29,7 @@ const uploadQuery = z.object({
   fileName: z
     .string()
     .regex(/^[A-Za-z0-9._ -]{1,120}$/, 'letters, digits, space and . _ - only (at most 120)')
-    .default('upload.csv'),
+    .optional(),
   phoneColumn: z.string().min(1).optional(),
   defaultCountry: z.string().min(1).optional(),
   delimiter: z.string().min(1).optional(),
@@ -85,21 +86,22 @@ export async function operatorRoutes(server: FastifyInstance, { app }: { app: Ap
       return act(app, await findCampaignId(app.pool, request.params.campaign));
     });
 
-    // A multipart upload's file part is streamed too (one file, no size limit of its own here).
-    await api.register(multipart, { limits: { files: 1, fileSize: Number.MAX_SAFE_INTEGER } });
+    // A multipart upload's file part is streamed too, cut at MAX_UPLOAD_BYTES. Two files are let through
+    // the parser so that a second one is refused with a clear error rather than ignored.
+    await api.register(multipart, { limits: { files: 2, fileSize: app.config.MAX_UPLOAD_BYTES } });
 
     api.post<{ Params: { campaign: string }; Querystring: Record<string, string> }>('/api/campaigns/:campaign/contacts', async (request, reply) => {
       const query = parseQuery(uploadQuery, request.query);
-      const upload = await readUpload(request, query.fileName);
       const campaignId = await findCampaignId(app.pool, request.params.campaign);
       // Spooled to disk (flat memory), then imported by the same all-or-nothing pipeline as `dialer import`.
       const directory = await mkdtemp(path.join(tmpdir(), 'dialer-upload-'));
       try {
-        const file = path.join(directory, upload.fileName);
-        await pipeline(upload.stream, createWriteStream(file));
+        const upload = await spoolUpload(request, reply, directory, query.fileName, app.config.MAX_UPLOAD_BYTES);
         const summary = await importContacts(app, {
           campaignId,
-          file,
+          file: upload.file,
+          // Errors and the summary name the upload and the query parameters, never the spooled path.
+          wording: httpImportWording(upload.name),
           phoneColumn: query.phoneColumn,
           defaultCountry: query.defaultCountry,
           delimiter: query.delimiter === undefined ? undefined : parseDelimiterOption(query.delimiter),
@@ -144,15 +146,69 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T>
   throw new DialerError('invalid_input', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
 }
 
-/** The CSV of an upload: the raw body (text/csv) or the file part of a multipart/form-data body. */
-async function readUpload(request: FastifyRequest, fileName: string): Promise<{ stream: Readable; fileName: string }> {
-  if (request.body instanceof Readable) return { stream: request.body, fileName };
+/**
+ * Writes the CSV of an upload into `directory`: the raw body (text/csv), or the one file part of a
+ * multipart/form-data body. Returns the spooled file and the name the operator knows the upload by
+ * (the form's file name, else the fileName query parameter, else "the upload"). Refuses (413) an
+ * upload over `maxBytes`, and (400) a form with more than one file.
+ */
+async function spoolUpload(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  directory: string,
+  queryFileName: string | undefined,
+  maxBytes: number,
+): Promise<{ file: string; name: string }> {
+  const tooLarge = () => {
+    // The rest of the body is not read: the connection is closed after the answer instead.
+    reply.header('connection', 'close');
+    return new DialerError('too_large', `the upload is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`, 'file');
+  };
+  if (request.body instanceof Readable) {
+    if (Number(request.headers['content-length']) > maxBytes) throw tooLarge();
+    const file = path.join(directory, queryFileName ?? 'upload.csv');
+    await spoolAtMost(request.body, file, maxBytes, tooLarge);
+    return { file, name: queryFileName ?? 'the upload' };
+  }
   if (request.isMultipart()) {
-    const part = await request.file();
-    if (!part) throw new DialerError('invalid_input', 'the multipart upload has no file part: send the CSV as a file field', 'file');
-    return { stream: part.file, fileName: safeFileName(part.filename) ?? fileName };
+    const files = request.files();
+    const first = await files.next();
+    if (first.done) throw new DialerError('invalid_input', 'the multipart upload has no file part: send the CSV as a file field', 'file');
+    const name = safeFileName(first.value.filename) ?? queryFileName;
+    const file = path.join(directory, name ?? 'upload.csv');
+    await pipeline(first.value.file, createWriteStream(file));
+    // The parser stops a file part at the limit and marks it truncated.
+    if (first.value.file.truncated) throw tooLarge();
+    const second = await files.next();
+    if (!second.done) {
+      second.value.file.resume();
+      throw new DialerError('invalid_input', 'the form has more than one file: send one CSV file per upload', 'file');
+    }
+    return { file, name: name ?? 'the upload' };
   }
   throw new DialerError('invalid_input', 'send the CSV as the request body with content-type: text/csv, or as a multipart/form-data file', 'content-type');
+}
+
+/**
+ * Copies a request body to `file`, failing with `tooLarge()` past `maxBytes`. The body is unpiped, not
+ * destroyed, on failure: destroying the request would destroy its socket and the 413 with it.
+ */
+async function spoolAtMost(body: Readable, file: string, maxBytes: number, tooLarge: () => Error): Promise<void> {
+  let bytes = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytes += chunk.length;
+      done(bytes > maxBytes ? tooLarge() : null, chunk);
+    },
+  });
+  // pipe() does not pass a client's abort on; destroying a finished counter later is harmless.
+  body.once('error', (error) => counter.destroy(error)).pipe(counter);
+  try {
+    await pipeline(counter, createWriteStream(file));
+  } catch (error) {
+    body.unpipe(counter);
+    throw error;
+  }
 }
 
 // The client's file name is kept for the import record; only its last segment, in safe characters.
