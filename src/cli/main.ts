@@ -25,14 +25,32 @@ const commandModules: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['demo'], load: async () => (await import('./commands/demo.ts')).registerDemo },
 ];
 
+/**
+ * Help that fits 80 columns. Descriptions are plain sentences (no hard line breaks but between
+ * paragraphs) and commander wraps them. A command list shows each command's first sentence (its own
+ * `--help` has the rest), and wraps it even in the 35 columns the longest names leave (commander's
+ * default stops wrapping below 40, printing each description on one long line).
+ */
+const helpLayout = {
+  minWidthToWrap: 30,
+  subcommandDescription: (command: Command) => command.summary() || firstSentence(command.description()),
+};
+
+/** Up to the first full stop that ends a sentence (not the one of "e.g." or "i.e."). */
+export function firstSentence(text: string): string {
+  const end = /(?<!\b(?:e\.g|i\.e|etc))\.(?=\s+[A-Z`(])/.exec(text);
+  return end ? text.slice(0, end.index + 1) : text;
+}
+
 /** The program with the commands `argv` can reach (node, script, then the command name). */
 export async function makeProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('dialer')
     .description(
-      'Batch outbound AI-call campaign dialer: load contacts from CSV into Postgres, dial each one through\n' +
+      'Batch outbound AI-call campaign dialer: load contacts from CSV into Postgres, dial each one through ' +
         "Telnyx's outbound AI call API with rate-limited workers, and record every call's outcome.\n\n" +
         'Configuration comes from the environment (DATABASE_URL, REDIS_URL, TELNYX_API_KEY, ...): see README.md.',
     )
+    .configureHelp(helpLayout)
     .showHelpAfterError()
     .exitOverride();
   const name = argv[2];

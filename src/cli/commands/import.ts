@@ -15,10 +15,10 @@ export function registerImport(program: Command): void {
   program
     .command('import')
     .description(
-      "Load a CSV file's contacts into a campaign. The phone column is found by name (phone, phone_number, mobile, ...)\n" +
-        'and normalised to E.164; every other column becomes a dynamic variable of the contact (header lower-cased,\n' +
-        "non [a-z0-9_] -> '_'); an optional timezone column (IANA) sets the contact's zone. Bad rows are rejected\n" +
-        'with their row number and reason (export them with `dialer rejections`); duplicates are counted, never\n' +
+      "Load a CSV file's contacts into a campaign. The phone column is found by name (phone, phone_number, mobile, ...) " +
+        'and normalised to E.164; every other column becomes a dynamic variable of the contact (header lower-cased, ' +
+        "non [a-z0-9_] -> '_'); an optional timezone column (IANA) sets the contact's zone. Bad rows are rejected " +
+        'with their row number and reason (export them with `dialer rejections`); duplicates are counted, never ' +
         'added twice; numbers on a do-not-call list are kept as suppressed. All or nothing: re-running is safe.',
     )
     .argument('<campaign>', 'campaign id or name')

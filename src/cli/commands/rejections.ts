@@ -6,8 +6,8 @@ export function registerRejections(program: Command): void {
   program
     .command('rejections')
     .description(
-      'Export the rows an import rejected as CSV (import_id, row, reason, raw): of one import, or of every import\n' +
-        'of a campaign (by id or name). Row numbers are as a spreadsheet shows them (the header is row 1); raw is\n' +
+      'Export the rows an import rejected as CSV (import_id, row, reason, raw): of one import, or of every import ' +
+        'of a campaign (by id or name). Row numbers are as a spreadsheet shows them (the header is row 1); raw is ' +
         'the row as read.',
     )
     .argument('<import-or-campaign>', 'import id, or campaign id or name for all its imports')

@@ -9,7 +9,7 @@ export function registerResults(program: Command): void {
   program
     .command('results')
     .description(
-      "Export every contact of a campaign with its outcome, attempts, last call's details and dynamic\n" +
+      "Export every contact of a campaign with its outcome, attempts, last call's details and dynamic " +
         'variables (one column each), streamed page by page. CSV cells are protected against formula injection.',
     )
     .argument('<campaign>', 'campaign id or name')

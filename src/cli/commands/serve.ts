@@ -5,8 +5,8 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description(
-      'Run the HTTP server on HOST:PORT: Telnyx callbacks (/callbacks/{status,conversation,amd,recording}/:attemptId,\n' +
-        'verified with TELNYX_PUBLIC_KEY when set), the operator API under /api (Authorization: Bearer $API_TOKEN),\n' +
+      'Run the HTTP server on HOST:PORT: Telnyx callbacks (/callbacks/KIND/ATTEMPT_ID, KIND one of status, conversation, amd, recording; ' +
+        'verified with TELNYX_PUBLIC_KEY when set), the operator API under /api (Authorization: Bearer $API_TOKEN), ' +
         '/healthz and /metrics. Stops cleanly on SIGINT/SIGTERM, finishing requests in flight.',
     )
     .action(async () => {
