@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { describeDryRun } from '../src/cli/commands/dry-run.ts';
 import { makeDryRun } from '../src/scheduling/dry-run.ts';
 import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
@@ -40,10 +41,16 @@ describe('dry run', () => {
       toDial: 4,
     });
     expect(result.timeZones).toEqual([
-      { zones: ['America/New_York'], contacts: 2, nextCallAt: '2026-11-25T15:00:00.000Z' },
-      { zones: ['America/Los_Angeles'], contacts: 1, nextCallAt: '2026-11-25T17:00:00.000Z' },
-      { zones: ['Europe/Paris'], contacts: 1, nextCallAt: '2026-11-25T15:00:00.000Z' },
+      { zones: ['America/New_York'], contacts: 2, nextCallAt: '2026-11-25T15:00:00.000Z', openNow: true },
+      { zones: ['America/Los_Angeles'], contacts: 1, nextCallAt: '2026-11-25T17:00:00.000Z', openNow: false },
+      { zones: ['Europe/Paris'], contacts: 1, nextCallAt: '2026-11-25T15:00:00.000Z', openNow: true },
     ]);
+    // For people, a window already open is "open now", not the time the dry run ran.
+    const text = describeDryRun(result);
+    expect(text).toContain('       2  America/New_York  next window: open now\n');
+    expect(text).toContain('       1  America/Los_Angeles  next window: 2026-11-25T17:00:00.000Z\n');
+    expect(text).toContain('estimated finish (if started now): 2026-11-25T17:01:00.500Z');
+    expect(text).not.toContain('2026-11-25T15:00:00.000Z');
     // Account cap 2/s: New York and Paris go at once; Los Angeles waits for 09:00 there, + 60 s.
     expect(result.estimate).toMatchObject({ finishAt: '2026-11-25T17:01:00.500Z', neverCallable: 0, beyondHorizon: 0 });
     expect(result.estimate.assumptions).toMatchObject({ callsPerSecond: 2, effectiveCallsPerSecond: 2, schedule: null, averageCallSeconds: 60 });

@@ -17,8 +17,11 @@ export interface DryRun {
   invalid: number;
   suppressed: number;
   toDial: number;
-  /** Contacts still to dial per set of time zones, with when their window next opens (null: never). */
-  timeZones: Array<{ zones: string[]; contacts: number; nextCallAt: string | null }>;
+  /**
+   * Contacts still to dial per set of time zones, with when their window next opens (null: never);
+   * `openNow`: the window is open at the dry run's time (then nextCallAt is that time).
+   */
+  timeZones: Array<{ zones: string[]; contacts: number; nextCallAt: string | null; openNow: boolean }>;
   estimate: {
     finishAt: string | null;
     neverCallable: number;
@@ -76,10 +79,10 @@ export async function makeDryRun(app: App, campaign: string, options: { now?: Da
     invalid: invalidRows.rows[0]?.count ?? 0,
     suppressed: contactsByState.suppressed ?? 0,
     toDial: estimate.contactsToDial,
-    timeZones: groups.map((group) => ({
-      ...group,
-      nextCallAt: findNextCallTime(now, config.callingWindow, group.zones)?.toISOString() ?? null,
-    })),
+    timeZones: groups.map((group) => {
+      const next = findNextCallTime(now, config.callingWindow, group.zones);
+      return { ...group, nextCallAt: next?.toISOString() ?? null, openNow: next?.getTime() === now.getTime() };
+    }),
     estimate: {
       finishAt: estimate.finishAt?.toISOString() ?? null,
       neverCallable: estimate.neverCallable,

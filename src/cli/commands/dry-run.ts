@@ -26,7 +26,7 @@ export function registerDryRun(program: Command): void {
     });
 }
 
-function describeDryRun(r: DryRun): string {
+export function describeDryRun(r: DryRun): string {
   const a = r.estimate.assumptions;
   const lines = [
     `${r.name} (${r.campaignId}), ${r.status}: dry run, nothing dialed`,
@@ -41,7 +41,7 @@ function describeDryRun(r: DryRun): string {
       .slice(0, 30)
       .map(
         (group) =>
-          `  ${String(group.contacts).padStart(8)}  ${group.zones.length > 3 ? `${group.zones.slice(0, 3).join(', ')} +${group.zones.length - 3} more` : group.zones.join(', ')}  next window: ${group.nextCallAt ?? 'never (window never open in all these zones)'}`,
+          `  ${String(group.contacts).padStart(8)}  ${group.zones.length > 3 ? `${group.zones.slice(0, 3).join(', ')} +${group.zones.length - 3} more` : group.zones.join(', ')}  next window: ${group.openNow ? 'open now' : (group.nextCallAt ?? 'never (window never open in all these zones)')}`,
       ),
     ...(r.timeZones.length > 30 ? [`  ... ${r.timeZones.length - 30} more zone sets (use --json)`] : []),
     `pace: ${a.callsPerSecond}/s, ${a.maxConcurrentCalls} concurrent, ${a.averageCallSeconds} s per call -> ${Number(a.effectiveCallsPerSecond.toFixed(3))} dials/s`,
@@ -49,7 +49,7 @@ function describeDryRun(r: DryRun): string {
     `schedule: ${a.schedule ? `${a.schedule.cron} (${a.schedule.tz})` : 'none: dialed continuously once started'}`,
     `retries: ${a.retries}`,
     r.estimate.finishAt
-      ? `estimated finish (if running from ${a.startsAt}): ${r.estimate.finishAt}`
+      ? `estimated finish (if started now): ${r.estimate.finishAt}`
       : `no finish time: ${[r.estimate.neverCallable ? `${r.estimate.neverCallable} contact(s) can never be called in this window` : '', r.estimate.beyondHorizon ? `${r.estimate.beyondHorizon} contact(s) not reached within a year` : ''].filter(Boolean).join('; ')}`,
   ];
   return lines.join('\n');
