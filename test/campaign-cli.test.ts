@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDialerInProcess, type CliRun } from './support/cli.ts';
 import { useTestDatabase } from './support/database.ts';
+import { testProcessEnv } from './support/test-env.ts';
 
 const db = useTestDatabase();
 const sipPassword = 'S3cret-SIP-pa55word';
@@ -23,7 +24,7 @@ afterAll(async () => {
 
 /** Runs the real `dialer` executable against this file's database (slow to start: used for exit codes and streams). */
 async function dialerProcess(...args: string[]): Promise<CliRun> {
-  const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
+  const env = testProcessEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
   try {
     const { stdout, stderr } = await promisify(execFile)('node', ['src/cli/bin.mjs', ...args], { env });
     return { code: 0, stdout, stderr };

@@ -5,6 +5,7 @@ import type { DemoSummary } from '../src/demo/demo-summary.ts';
 import { isCallingAllowed } from '../src/calling-hours/calling-window.ts';
 import { contactTimezones } from '../src/calling-hours/contact-timezones.ts';
 import { useTestDatabase } from './support/database.ts';
+import { testProcessEnv } from './support/test-env.ts';
 
 const db = useTestDatabase();
 const finalStates = ['completed', 'no_answer', 'busy', 'failed', 'canceled', 'suppressed'];
@@ -18,7 +19,7 @@ let demoStartedAt: Date;
 // One real run of `dialer demo --json`, exactly as `npm run demo` starts it, against this file's schema.
 beforeAll(async () => {
   demoStartedAt = new Date();
-  const env = { ...process.env, DATABASE_URL: db.url };
+  const env = testProcessEnv({ DATABASE_URL: db.url });
   try {
     const run = await promisify(execFile)('node', ['src/cli/bin.mjs', 'demo', '--json'], { env, timeout: 80_000 });
     [code, stderr, summary] = [0, run.stderr, JSON.parse(run.stdout) as DemoSummary];

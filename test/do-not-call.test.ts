@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type App } from '../src/app.ts';
-import { parseConfig } from '../src/config.ts';
 import { addDoNotCallNumbers } from '../src/do-not-call/add-do-not-call-numbers.ts';
 import { importDoNotCall } from '../src/do-not-call/import-do-not-call.ts';
 import { listDoNotCall } from '../src/do-not-call/list-do-not-call.ts';
@@ -13,6 +12,7 @@ import { removeDoNotCall } from '../src/do-not-call/remove-do-not-call.ts';
 import { useTestDatabase } from './support/database.ts';
 import { backendPid, sessionsBlockedBy } from './support/lock-waits.ts';
 import { contactStates, makeCampaignWithContacts } from './support/scheduling-fixtures.ts';
+import { testConfig, testProcessEnv } from './support/test-env.ts';
 import { waitFor } from './support/wait-for.ts';
 
 describe('do-not-call import', () => {
@@ -21,7 +21,7 @@ describe('do-not-call import', () => {
   let dir: string;
 
   beforeAll(async () => {
-    app = makeApp(parseConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' }));
+    app = makeApp(testConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' }));
     dir = await mkdtemp(join(tmpdir(), 'dnc-'));
   });
   afterAll(async () => {
@@ -149,7 +149,7 @@ describe('do-not-call import', () => {
 
   it('`dialer dnc import --json` prints the result and exits 0; a bad file exits 1 with one line', async () => {
     const run = promisify(execFile);
-    const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
+    const env = testProcessEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
     const file = await csv('cli.csv', 'phone\n+17185550140\nnope\n');
     const [success, failure] = await Promise.all([
       run('node', ['src/cli/bin.mjs', 'dnc', 'import', file, '--json'], { env }),
@@ -164,7 +164,7 @@ describe('do-not-call import', () => {
     const run = promisify(execFile);
     const file = await csv('quiet.csv', 'phone\n+17185550150\n');
     // LOG_LEVEL empty counts as unset: the default level, info.
-    const { stdout, stderr } = await run('node', ['src/cli/bin.mjs', 'dnc', 'import', file], { env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: '' } });
+    const { stdout, stderr } = await run('node', ['src/cli/bin.mjs', 'dnc', 'import', file], { env: testProcessEnv({ DATABASE_URL: db.url, LOG_LEVEL: '' }) });
     expect(stdout).toBe(`${file} -> global do-not-call list\nrows read: 1, added: 1, already listed: 0, rejected: 0\ncontacts suppressed: 0\n`);
     expect(stderr).toBe('');
   }, 120_000);

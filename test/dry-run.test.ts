@@ -6,6 +6,7 @@ import { makeDryRun } from '../src/scheduling/dry-run.ts';
 import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { makeCampaignWithContacts } from './support/scheduling-fixtures.ts';
+import { testProcessEnv } from './support/test-env.ts';
 
 describe('dry run', () => {
   const db = useTestDatabase();
@@ -69,7 +70,7 @@ describe('dry run', () => {
   it('`dialer dry-run NAME --json` prints the report; an unknown campaign fails with one line', async () => {
     const { campaignId } = await makeCampaignWithContacts(ctx.app, { config: { name: 'dry run cli' }, contacts: [{ phone: '+12125550701' }] });
     const run = promisify(execFile);
-    const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
+    const env = testProcessEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
     const [success, failure] = await Promise.all([
       run('node', ['src/cli/bin.mjs', 'dry-run', 'dry run cli', '--json'], { env }),
       run('node', ['src/cli/bin.mjs', 'dry-run', 'nope'], { env }).catch((error) => error),

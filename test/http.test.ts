@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { makeApp, type App } from '../src/app.ts';
-import { parseConfig } from '../src/config.ts';
 import { makeServer } from '../src/http/server.ts';
 import { makeCallFixture } from './support/call-fixtures.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
+import { testConfig } from './support/test-env.ts';
 
 const token = 'operator-token-0123456789';
 const auth = { authorization: `Bearer ${token}` };
@@ -29,9 +29,9 @@ describe('operator HTTP API', () => {
   let withoutToken: FastifyInstance;
 
   beforeAll(async () => {
-    app = makeApp(parseConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, API_TOKEN: token, LOG_LEVEL: 'silent' }));
+    app = makeApp(testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, API_TOKEN: token, LOG_LEVEL: 'silent' }));
     server = await makeServer(app);
-    closedApp = makeApp(parseConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }));
+    closedApp = makeApp(testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }));
     withoutToken = await makeServer(closedApp);
   });
   afterAll(async () => {
@@ -214,7 +214,7 @@ describe('operator HTTP API', () => {
   });
 
   it('reports unhealthy when Redis is unreachable', async () => {
-    const broken = makeApp(parseConfig({ DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' }));
+    const broken = makeApp(testConfig({ DATABASE_URL: db.url, REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' }));
     broken.redis().on('error', () => undefined); // expected: nothing listens on port 1
     const brokenServer = await makeServer(broken);
     try {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from './support/database.ts';
 import { makeCampaign, useCsvFiles } from './support/import-fixtures.ts';
+import { testProcessEnv } from './support/test-env.ts';
 
 interface Run {
   code: number;
@@ -12,7 +13,7 @@ interface Run {
 
 function runDialer(databaseUrl: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile('node', ['src/cli/bin.mjs', ...args], { env: { ...process.env, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' } }, (error, stdout, stderr) => {
+    execFile('node', ['src/cli/bin.mjs', ...args], { env: testProcessEnv({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }) }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { useTestDatabase } from './support/database.ts';
 import { importContacts } from '../src/contacts/import-contacts.ts';
 import { makeCampaign, makeTestApp, useCsvFiles } from './support/import-fixtures.ts';
+import { testProcessEnv } from './support/test-env.ts';
 import { waitFor } from './support/wait-for.ts';
 
 describe('a killed import', { timeout: 120_000 }, () => {
@@ -23,7 +24,7 @@ describe('a killed import', { timeout: 120_000 }, () => {
     // Names the child's connections, to find its blocked INSERT among other test files' sessions.
     const applicationName = `import-kill-${campaignId}`;
     const child = spawn('node', ['src/cli/bin.mjs', 'import', campaignId, file], {
-      env: { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent', PGAPPNAME: applicationName },
+      env: testProcessEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', PGAPPNAME: applicationName }),
       stdio: ['ignore', 'ignore', 'inherit'],
     });
     try {

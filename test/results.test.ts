@@ -10,6 +10,7 @@ import { exportResults } from '../src/results/export-results.ts';
 import { readResultsPage } from '../src/results/read-results-page.ts';
 import { makeCallFixture, type CallFixture } from './support/call-fixtures.ts';
 import { useTestDatabase } from './support/database.ts';
+import { testProcessEnv } from './support/test-env.ts';
 
 const run = promisify(execFile);
 
@@ -136,7 +137,7 @@ describe('results', () => {
   it('`dialer results` writes the export to --out, finds the campaign by name, and fails clearly for an unknown one', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'results-'));
     const out = path.join(dir, 'r.csv');
-    const env = { ...process.env, DATABASE_URL: db.url, LOG_LEVEL: 'silent' };
+    const env = testProcessEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
     const { rows } = await db.pool.query('SELECT name FROM campaign WHERE id = $1', [fixture.campaignId]);
     await run('node', ['src/cli/bin.mjs', 'results', rows[0].name, '--out', out], { env });
     expect((await readFile(out, 'utf8')).trimEnd().split('\r\n')).toHaveLength(9);

@@ -1,7 +1,6 @@
 import type { Job, Worker } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { makeApp, type App } from '../src/app.ts';
-import { parseConfig } from '../src/config.ts';
 import { claimContact } from '../src/attempts/claim-contact.ts';
 import { makeQueue } from '../src/jobs/queues.ts';
 import { runScheduleTick, type TickResult } from '../src/dialing/run-schedule-tick.ts';
@@ -10,6 +9,7 @@ import { startScheduling } from '../src/dialing/start-scheduling.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { makeCampaignWithContacts } from './support/scheduling-fixtures.ts';
+import { testConfig } from './support/test-env.ts';
 import { waitFor } from './support/wait-for.ts';
 
 const everyDay = { start: '09:00', end: '20:00', days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] };
@@ -20,7 +20,7 @@ describe('cron schedules of campaigns', () => {
   const apps: App[] = [];
   const workers: Worker[] = [];
   const newApp = () => {
-    const app = makeApp(parseConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }));
+    const app = makeApp(testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }));
     apps.push(app);
     return app;
   };

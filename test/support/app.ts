@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll } from 'vitest';
 import { makeApp, type App } from '../../src/app.ts';
-import { parseConfig } from '../../src/config.ts';
 import { makeServer, type ServerOptions } from '../../src/http/server.ts';
 import type { TestDatabase } from './database.ts';
+import { testConfig } from './test-env.ts';
 
 export interface TestApp {
   app: App;
@@ -18,7 +18,7 @@ export interface TestApp {
 export function useTestApp(db: TestDatabase, env: Record<string, string> = {}, options: { server?: ServerOptions } = {}): TestApp {
   const handle = {} as TestApp;
   beforeAll(async () => {
-    handle.app = makeApp(parseConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', ...env }));
+    handle.app = makeApp(testConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent', ...env }));
     if (options.server) handle.server = await makeServer(handle.app, options.server);
   });
   afterAll(async () => {

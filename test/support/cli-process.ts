@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { testProcessEnv } from './test-env.ts';
 import { waitFor } from './wait-for.ts';
 
 /** A `dialer` CLI child process (`dialer worker`, `dialer serve`): the real CLI, exactly as operators run it. */
@@ -13,9 +14,9 @@ export interface CliProcess {
   stop(): Promise<number | null>;
 }
 
-/** Spawns `dialer ...args` with `env` over the test's environment. */
+/** Spawns `dialer ...args` with `env` over the test's environment (the test database and Redis, never the shell's). */
 export function spawnCliProcess(args: string[], env: Record<string, string>): CliProcess {
-  const child = spawn(process.execPath, ['src/cli/bin.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, ['src/cli/bin.mjs', ...args], { env: testProcessEnv(env), stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;

@@ -3,8 +3,10 @@ import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import { makeDatabaseTarget, makePool, makePrisma, type DatabaseTarget, type PrismaClient } from '../../src/db/connection.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { testDatabaseUrl } from './test-env.ts';
 
-export const baseDatabaseUrl = 'postgresql://postgres@127.0.0.1:5432/dialer_test';
+/** The test database, from DATABASE_URL (see test-env.ts); each file gets a schema of it. */
+export const baseDatabaseUrl = testDatabaseUrl;
 
 export interface TestDatabase {
   /** DATABASE_URL for this test file's own schema (pass it to child processes and parseConfig). */
@@ -20,7 +22,9 @@ export interface TestDatabase {
  */
 export function useTestDatabase(): TestDatabase {
   const schema = `test_${randomBytes(6).toString('hex')}`;
-  const url = `${baseDatabaseUrl}?schema=${schema}`;
+  const withSchema = new URL(baseDatabaseUrl);
+  withSchema.searchParams.set('schema', schema);
+  const url = withSchema.toString();
   const handle = { url, target: makeDatabaseTarget(url) } as TestDatabase;
   beforeAll(async () => {
     await migrate(handle.target);

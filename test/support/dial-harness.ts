@@ -1,11 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { makeApp, type App } from '../../src/app.ts';
 import { createCampaign } from '../../src/campaigns/create-campaign.ts';
-import { parseConfig } from '../../src/config.ts';
 import { makeServer } from '../../src/http/server.ts';
 import { startSimulator, type Simulator } from '../../src/simulator/simulator.ts';
 import type { SimulatorOptions } from '../../src/simulator/simulator-options.ts';
 import type { TestDatabase } from './database.ts';
+import { testConfig } from './test-env.ts';
 
 /** A simulator (Telnyx), the real callback receiver on a port, and an App wired to both, as in production. */
 export interface DialStack {
@@ -25,10 +25,10 @@ export async function startDialStack(
 ): Promise<DialStack> {
   const simulator = await startSimulator({ callbackDelayMs: 2, ...simulatorOptions });
   const base = { DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', TELNYX_PUBLIC_KEY: simulator.publicKey };
-  const receiverApp = makeApp(parseConfig(base));
+  const receiverApp = makeApp(testConfig(base));
   const receiver = await makeServer(receiverApp);
   const address = await receiver.listen({ port: 0, host: '127.0.0.1' });
-  const app = makeApp(parseConfig({ ...base, TELNYX_API_BASE_URL: simulator.baseUrl, TELNYX_API_KEY: simulator.apiKey, PUBLIC_BASE_URL: address, ...env }));
+  const app = makeApp(testConfig({ ...base, TELNYX_API_BASE_URL: simulator.baseUrl, TELNYX_API_KEY: simulator.apiKey, PUBLIC_BASE_URL: address, ...env }));
   return {
     simulator,
     receiver,

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 import { makeApp, type App } from '../../src/app.ts';
-import { parseConfig } from '../../src/config.ts';
 import type { TestDatabase } from './database.ts';
+import { testConfig } from './test-env.ts';
 
 /** A temp dir for this test file's CSV files (removed after); write(name, text|bytes) returns the path. */
 export function useCsvFiles(): { write(name: string, content: string | Buffer): string; dir: string } {
@@ -28,5 +28,5 @@ export async function makeCampaign(db: TestDatabase, defaultCountry = 'US'): Pro
 }
 
 export function makeTestApp(db: TestDatabase): App {
-  return makeApp(parseConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' }));
+  return makeApp(testConfig({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' }));
 }

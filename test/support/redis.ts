@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll } from 'vitest';
+import { testRedisUrl } from './test-env.ts';
 
-export const testRedisUrl = 'redis://127.0.0.1:6379';
+/** REDIS_URL as the shell sets it (see test-env.ts); each file uses a key prefix of its own. */
+export { testRedisUrl };
 
 /** A unique key prefix for this test file (QUEUE_PREFIX); every key under it is deleted afterwards. */
 export function useTestRedisPrefix(): string {
