@@ -1,5 +1,6 @@
 import { getCountries } from 'libphonenumber-js';
 import { describe, expect, it } from 'vitest';
+import { canonicalTimezone } from '../src/calling-hours/canonical-timezone.ts';
 import { contactTimezones, isKnownTimezone } from '../src/calling-hours/contact-timezones.ts';
 import { COUNTRY_ZONES, NANP_AREA_CODE_ZONES } from '../src/calling-hours/timezone-data.ts';
 
@@ -42,6 +43,14 @@ describe('contactTimezones', () => {
   it('prefers the timezone column, in canonical spelling, when it names a real zone', () => {
     expect(contactTimezones('+12125551234', 'Europe/Paris')).toEqual(['Europe/Paris']);
     expect(contactTimezones('+12125551234', ' america/chicago ')).toEqual(['America/Chicago']);
+  });
+
+  it('gives aliases of one zone one name, the one the number data uses (Asia/Calcutta is Asia/Kolkata)', () => {
+    expect(contactTimezones('+919876543210', null)).toEqual(['Asia/Kolkata']);
+    for (const alias of ['Asia/Calcutta', 'Asia/Kolkata', 'asia/calcutta']) expect(contactTimezones('+919876543210', alias), alias).toEqual(['Asia/Kolkata']);
+    expect(['Europe/Kiev', 'Europe/Kyiv'].map(canonicalTimezone)).toEqual(['Europe/Kyiv', 'Europe/Kyiv']);
+    expect(['Asia/Saigon', 'Asia/Ho_Chi_Minh'].map(canonicalTimezone)).toEqual(['Asia/Ho_Chi_Minh', 'Asia/Ho_Chi_Minh']);
+    expect(['US/Eastern', 'UTC', 'Etc/UTC', 'Mars/Olympus'].map(canonicalTimezone)).toEqual(['America/New_York', 'UTC', 'UTC', undefined]);
   });
 
   it('falls back to the number when the column is empty or not a zone', () => {

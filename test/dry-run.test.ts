@@ -58,6 +58,14 @@ describe('dry run', () => {
     expect(result.estimate.assumptions.retries).toBe('not included: up to 1 more dial(s) per contact on no_answer/busy, each at least 3600 s later');
   });
 
+  it('groups aliases of one zone as one: a column saying Asia/Calcutta or Asia/Kolkata and an Indian number without one', async () => {
+    const { campaignId } = await makeCampaignWithContacts(ctx.app, {
+      contacts: [{ phone: '+919876543210' }, { phone: '+919876543211', timezone: 'Asia/Calcutta' }, { phone: '+919876543212', timezone: 'Asia/Kolkata' }],
+    });
+    const result = await makeDryRun(ctx.app, campaignId, { now: new Date('2026-11-25T15:00:00Z') });
+    expect(result.timeZones.map(({ zones, contacts }) => ({ zones, contacts }))).toEqual([{ zones: ['Asia/Kolkata'], contacts: 3 }]);
+  });
+
   it('takes the cron schedule into account', async () => {
     const { campaignId } = await makeCampaignWithContacts(ctx.app, { contacts: [{ phone: '+12125550601' }] });
     await db.pool.query(`UPDATE campaign SET schedule_cron = '0 11 * * 1-5', schedule_tz = 'America/New_York' WHERE id = $1`, [campaignId]);
