@@ -122,6 +122,16 @@ describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
     expect((await status(campaignId)).status).toBe('completed');
   });
 
+  it('an import into a completed campaign that an earlier import left with pending contacts reopens it, even with no new contact', async () => {
+    const { campaignId, phones } = await makeRunningCampaign(stack.app, 1, {}, 'draft');
+    // What an import into a completed campaign left before imports reopened it: completed, one contact pending.
+    await db.pool.query(`UPDATE campaign SET status = 'completed', completed_at = now() WHERE id = $1`, [campaignId]);
+    const summary = await importContacts(stack.app, { campaignId, file: csv.write('again.csv', `phone\n${phones[0]}\n`) });
+    expect(summary).toMatchObject({ imported: 0, duplicates: 1, campaignReopened: { status: 'running', scheduled: false } });
+    await statusWhen(campaignId, (s) => s.done);
+    expect(callsTo(phones)).toHaveLength(1);
+  });
+
   it('an import into a completed campaign with a cron schedule reopens it for its next scheduled run, not at once', async () => {
     const { campaignId } = await makeRunningCampaign(stack.app, 0, {}, 'draft');
     expect((await startCampaign(stack.app, campaignId)).status).toBe('completed');

@@ -7,7 +7,7 @@ import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts
 import { pauseCampaign } from '../attempts/pause-campaign.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
 import { withTransaction } from '../db/with-transaction.ts';
-import { sqlStates, waitingContactStates } from '../attempts/states.ts';
+import { activeContactStates, sqlStates, waitingContactStates } from '../attempts/states.ts';
 import type { Queryable } from '../db/queryable.ts';
 
 export interface LifecycleResult {
@@ -100,12 +100,13 @@ export interface NewContactsOutcome {
 }
 
 /**
- * Run by an import that adds contacts to dial, in its transaction, right before it commits. A completed
- * campaign is reopened (completed -> running): the workers' feeder, or the next tick of its cron
- * schedule, dials the new contacts, and it completes again once they are done. Locking the row first
- * orders this against a completion in flight: completeCampaignIfDone locks the row and then looks for
- * contacts left in a later statement, so it either sees these contacts or completes first and the
- * campaign is reopened here. A canceled campaign is refused (its contacts would never be dialed).
+ * Run by an import in its transaction, right before it commits. A completed campaign with contacts to
+ * dial (the import's new ones, or ones an earlier import left waiting) is reopened (completed ->
+ * running): the workers' feeder, or the next tick of its cron schedule, dials them, and it completes
+ * again once they are done. Locking the row first orders this against a completion in flight:
+ * completeCampaignIfDone locks the row and then looks for contacts left in a later statement, so it
+ * either sees the new contacts or completes first and the campaign is reopened here. A canceled
+ * campaign is refused (its contacts would never be dialed).
  */
 export async function takeNewContacts(client: Queryable, id: string): Promise<NewContactsOutcome> {
   const { rows } = await client.query<{ status: string; scheduled: boolean }>(
@@ -115,9 +116,14 @@ export async function takeNewContacts(client: Queryable, id: string): Promise<Ne
   const campaign = rows[0];
   if (!campaign) throw campaignNotFound(id);
   if (campaign.status === 'canceled') throw new DialerError('invalid_state', `campaign ${id} is canceled: contacts cannot be added`, 'campaign');
-  if (campaign.status !== 'completed') return { status: campaign.status, reopened: false, scheduled: campaign.scheduled };
-  await client.query(`UPDATE campaign SET status = 'running', completed_at = NULL, updated_at = ${nowUtcSql} WHERE id = $1`, [id]);
-  return { status: 'running', reopened: true, scheduled: campaign.scheduled };
+  const unchanged = { status: campaign.status, reopened: false, scheduled: campaign.scheduled };
+  if (campaign.status !== 'completed') return unchanged;
+  const { rowCount } = await client.query(
+    `UPDATE campaign SET status = 'running', completed_at = NULL, updated_at = ${nowUtcSql}
+     WHERE id = $1 AND EXISTS (SELECT 1 FROM contact WHERE campaign_id = $1 AND state IN ${sqlStates(activeContactStates)})`,
+    [id],
+  );
+  return rowCount === 1 ? { status: 'running', reopened: true, scheduled: campaign.scheduled } : unchanged;
 }
 
 async function lockCampaign(client: Queryable, id: string): Promise<string> {

@@ -121,8 +121,8 @@ async function loadInTransaction(
     onProgress: (rowsRead) => options.onProgress?.({ rowsRead, bytesRead: reader.bytesRead(), totalBytes: reader.totalBytes }),
   });
   if (loaded.rowsRead === 0) throw new DialerError('invalid_input', `${options.wording.file} has a header but no data rows`, 'file');
-  // New contacts to dial: a completed campaign runs again, so none of them waits forever.
-  const taken = loaded.inserted > loaded.suppressed ? await takeNewContacts(client, options.campaignId) : undefined;
+  // A completed campaign with contacts to dial runs again, so none of them waits forever.
+  const taken = await takeNewContacts(client, options.campaignId);
   const counts = { rowsRead: loaded.rowsRead, imported: loaded.inserted, duplicates: loaded.valid - loaded.inserted, rejected: loaded.rejectedCount };
   await completeImport(client, options.importId, counts);
   await client.query('COMMIT');
@@ -141,6 +141,6 @@ async function loadInTransaction(
     rejectedCount: loaded.rejectedCount,
     rejected: loaded.rejections,
     rejectedTruncated: loaded.rejectedCount > loaded.rejections.length,
-    campaignReopened: taken?.reopened ? { status: 'running', scheduled: taken.scheduled } : null,
+    campaignReopened: taken.reopened ? { status: 'running', scheduled: taken.scheduled } : null,
   };
 }
