@@ -1,4 +1,4 @@
-import { DialerError } from '../errors.ts';
+import { DialerError, explainFailure } from '../errors.ts';
 import { ConfigError } from '../config.ts';
 
 /** Prints a command's report: one JSON object with --json, else the human form. */
@@ -6,13 +6,11 @@ export function report<T>(result: T, options: { json?: boolean }, human: (result
   process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${human(result)}\n`);
 }
 
-/** The one-line reason a failed command prints; no stack traces for errors we expected. */
+/** The one-line reason a failed command prints: no stack traces, no code frames (explainFailure). */
 export function describeFailure(error: unknown): string {
   if (error instanceof DialerError) return `error: ${error.message}`;
   if (error instanceof ConfigError) return `error: ${error.message}`;
-  const code = (error as { code?: string }).code;
-  if (code === 'ECONNREFUSED') return `error: cannot connect (${(error as Error).message}); is the service running?`;
-  return `error: ${error instanceof Error ? error.message : String(error)}`;
+  return `error: ${explainFailure(error).message}`;
 }
 
 /** A progress line on a terminal (rewritten in place); nothing when stderr is not a TTY. */

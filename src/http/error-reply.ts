@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { isDialerError, type DialerErrorCode } from '../errors.ts';
+import { explainFailure, isDialerError, type DialerErrorCode } from '../errors.ts';
 
 const statusByCode: Record<DialerErrorCode, number> = {
   invalid_config: 400,
@@ -21,6 +21,12 @@ export function replyWithError(error: FastifyError | Error, request: FastifyRequ
   const statusCode = (error as FastifyError).statusCode;
   if (statusCode && statusCode >= 400 && statusCode < 500) {
     return reply.code(statusCode).send({ error: { code: httpCode(statusCode), message: error.message, field: null } });
+  }
+  const failure = explainFailure(error);
+  if (failure.unavailable) {
+    // Postgres out of reach or not migrated: the operator needs to know which (one line, no code frame).
+    request.log.error({ err: error, url: request.url }, `request failed: ${failure.message}`);
+    return reply.code(503).send({ error: { code: 'unavailable', message: failure.message, field: null } });
   }
   request.log.error({ err: error, url: request.url }, 'request failed');
   return reply.code(500).send({ error: { code: 'internal', message: 'internal error; see the server log', field: null } });
