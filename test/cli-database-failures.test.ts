@@ -49,6 +49,7 @@ const commands = [
   ['campaign', 'create', '--config', 'examples/campaign.json'],
   ['status', 'spring'],
   ['import', 'spring', 'examples/contacts.csv'],
+  ['worker'],
 ];
 
 describe.each([
@@ -58,6 +59,7 @@ describe.each([
   it.each(commands.map((args) => [args.join(' '), args]))('dialer %s exits 1 after one line naming the cause', async (_name, args) => {
     const run = spawnCliProcess(args as string[], { DATABASE_URL: database.url, QUEUE_PREFIX: prefix, TELNYX_API_KEY: 'KEY-test' });
     try {
+      // Before the fix `dialer worker` never exited (its BullMQ workers kept running, SIGTERM was swallowed).
       await waitFor(() => run.child.exitCode !== null || run.child.signalCode !== null, {
         description: `dialer ${args.join(' ')} to exit`,
         timeoutMs: 25_000,

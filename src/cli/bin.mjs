@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `dialer` executable: runs the TypeScript sources directly (no build step) through tsx's loader.
 import { existsSync } from 'node:fs';
+import { setTimeout } from 'node:timers';
 import { register } from 'tsx/esm/api';
 
 // `npm ci` generates the Prisma client (postinstall); without it (`--ignore-scripts`, a failed
@@ -14,3 +15,7 @@ if (!existsSync(new URL('../generated/prisma/client.ts', import.meta.url))) {
 register();
 const { main } = await import('./main.ts');
 process.exitCode = await main(process.argv);
+// A failed command has printed its one line and closed what it opened: a handle some library failed to
+// close (a Redis connection, a timer) must not keep the process alive (the timer is unref'd: it fires
+// only when something else still holds the event loop).
+if (process.exitCode !== 0) setTimeout(() => process.exit(), 2000).unref();

@@ -10,7 +10,14 @@ import { startWorkers } from './run-workers.ts';
  */
 export async function runWorkersUntilSignal(app: App, concurrency: number): Promise<void> {
   const shutdown = listenForShutdown(() => app.log.warn('still draining in-flight dials'));
-  const workers = await startWorkers(app, { concurrency });
+  let workers;
+  try {
+    workers = await startWorkers(app, { concurrency });
+  } catch (error) {
+    // Nothing to drain: the handlers go, so the process exits with the error (and a signal ends it).
+    shutdown.stop();
+    throw error;
+  }
   app.log.info({ concurrency, queuePrefix: app.config.QUEUE_PREFIX }, 'dialer worker started');
   const signal = await shutdown.received;
   app.log.info({ signal }, 'draining: finishing in-flight dials');

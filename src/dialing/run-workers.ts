@@ -1,3 +1,4 @@
+import type { Worker } from 'bullmq';
 import type { App } from '../app.ts';
 import { closeWorker } from '../jobs/queues.ts';
 import { startScheduling } from './start-scheduling.ts';
@@ -15,15 +16,22 @@ export interface RunningWorkers {
  * the continuous feeder, and the cron schedule ticks (which feed scheduled campaigns).
  */
 export async function startWorkers(app: App, options: DialWorkerOptions & { feedIntervalMs?: number } = {}): Promise<RunningWorkers> {
-  const dial = makeDialWorker(app, options);
-  const maintenance = await startMaintenanceWorker(app);
-  const scheduling = await startScheduling(app);
+  const workers: Worker[] = [makeDialWorker(app, options)];
+  try {
+    workers.push(await startMaintenanceWorker(app));
+    workers.push(await startScheduling(app));
+  } catch (error) {
+    // A later step failed (Postgres down, tables missing): the workers already running hold Redis
+    // connections and would keep the process alive, taking jobs, with nothing left to stop them.
+    await Promise.all(workers.map((worker) => closeWorker(worker)));
+    throw error;
+  }
   const feeder = makeFeeder(app);
   feeder.start(options.feedIntervalMs);
   return {
     async close() {
       await feeder.stop();
-      await Promise.all([dial, maintenance, scheduling].map((worker) => closeWorker(worker)));
+      await Promise.all(workers.map((worker) => closeWorker(worker)));
     },
   };
 }
