@@ -36,7 +36,7 @@ const ROOMS = {
   jobs: ['app'],
   log: [],
   metrics: ['app'],
-  results: ['attempts', 'db', 'errors'],
+  results: ['attempts', 'calling-hours', 'db', 'errors'],
   scheduling: ['app', 'attempts', 'calling-hours', 'campaigns', 'db', 'errors', 'jobs'],
   shutdown: [],
   simulator: ['errors', 'telnyx'],

@@ -15,6 +15,30 @@ import type { AttemptState, ContactState } from '../generated/prisma/enums.ts';
 
 /** Contacts not dialed yet: waiting for their turn, or with a dial job in Redis. */
 export const waitingContactStates = ['pending', 'queued'] as const satisfies readonly ContactState[];
+/**
+ * Why a `pending` contact waits (the contact_result view's `waiting` column, `dialer status`'s split):
+ * - `due`: never dialed and due now (next_attempt_at unset or past): the feeder takes it while the
+ *   campaign runs;
+ * - `window`: never dialed, put off until its calling window opens (next_attempt_at ahead);
+ * - `retry`: dialed before (attempt_count > 0, its last outcome e.g. `voicemail`, `no_answer`, `busy`),
+ *   to be dialed again from next_attempt_at (the retry delay, or later the window's opening).
+ * An undone claim (the call was never placed) gives its attempt back, so attempt_count counts dials.
+ */
+export const pendingReasons = ['due', 'window', 'retry'] as const;
+export type PendingReason = (typeof pendingReasons)[number];
+
+/**
+ * SQL for the PendingReason of the contact row `alias` (NULL when it is not pending). The view
+ * contact_result computes the same expression (migration 20261203183000_contact_result_waiting):
+ * change both together.
+ */
+export function pendingReasonSql(alias: string): string {
+  return `CASE WHEN ${alias}.state <> 'pending' THEN NULL
+    WHEN ${alias}.attempt_count > 0 THEN 'retry'
+    WHEN ${alias}.next_attempt_at > (now() AT TIME ZONE 'UTC') THEN 'window'
+    ELSE 'due' END`;
+}
+
 /** Contacts with an attempt in flight: claimed and being dialed, or in a call. */
 export const inFlightContactStates = ['dialing', 'in_call'] as const satisfies readonly ContactState[];
 /** Contacts that are done: nothing more will happen to them. */

@@ -10,9 +10,21 @@ import { COUNTRY_ZONES, NANP_AREA_CODE_ZONES } from './timezone-data.ts';
  * place anywhere yields [] and the caller must not dial it (nextCallTime refuses an empty list).
  */
 export function contactTimezones(phoneE164: string, timezoneColumn: string | null): string[] {
+  return contactTimezonesWithSource(phoneE164, timezoneColumn).zones;
+}
+
+/** Where a contact's zones come from: its timezone column, or guessed from its number. */
+export type TimezoneSource = 'given' | 'guessed';
+
+/**
+ * contactTimezones, saying where the zones come from (as the results show them): `given` when the
+ * timezone column names a real zone, `guessed` when they come from the number; null when there are none.
+ */
+export function contactTimezonesWithSource(phoneE164: string, timezoneColumn: string | null): { zones: string[]; source: TimezoneSource | null } {
   const column = timezoneColumn?.trim();
-  if (column && isKnownTimezone(column)) return [canonicalTimezone(column)!];
-  return zonesOfNumber(phoneE164);
+  if (column && isKnownTimezone(column)) return { zones: [canonicalTimezone(column)!], source: 'given' };
+  const zones = zonesOfNumber(phoneE164);
+  return { zones, source: zones.length > 0 ? 'guessed' : null };
 }
 
 /** Whether Intl knows this IANA zone name (e.g. 'Europe/Paris'); offsets and abbreviations are refused. */

@@ -3,6 +3,20 @@ import type { App } from '../app.ts';
 import { campaignNotFound, isCampaignId } from './campaign-id.ts';
 import { ContactState } from '../generated/prisma/enums.ts';
 import { countOutcomes, type OutcomeCounts } from '../results/count-outcomes.ts';
+import { pendingReasonSql, type PendingReason } from '../attempts/states.ts';
+
+/**
+ * Why the pending contacts wait (`contacts.pending` is their sum): never dialed and due now; never
+ * dialed and waiting for their calling window, the earliest opening in `windowOpensAt`; dialed before and
+ * waiting for a retry, the earliest next attempt in `nextRetryAt` (ISO instants, UTC; null when none).
+ */
+export interface PendingContacts {
+  due: number;
+  window: number;
+  windowOpensAt: string | null;
+  retry: number;
+  nextRetryAt: string | null;
+}
 
 export interface CampaignStatusReport {
   id: string;
@@ -11,6 +25,8 @@ export interface CampaignStatusReport {
   pauseReason: string | null;
   /** Contacts per state (every state listed, zeros included). */
   contacts: Record<ContactState, number>;
+  /** The pending contacts split by why they wait (the contact_result view's `waiting`). */
+  pending: PendingContacts;
   /** Final outcomes so far; voicemail (a machine answered, by AMD) apart from completed. */
   outcomes: OutcomeCounts;
   total: number;
@@ -46,8 +62,15 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
   );
   const row = campaign.rows[0];
   if (!row) throw campaignNotFound(id);
-  const [states, outcomes, recent] = [
+  const [states, pendingRows, outcomes, recent] = [
     await client.query<{ state: ContactState; count: number }>(`SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state`, [id]),
+    // to_char: the instant as UTC text, whatever this process's time zone (the column is a UTC `timestamp`).
+    await client.query<{ waiting: PendingReason; count: number; next_at: string | null }>(
+      `SELECT ${pendingReasonSql('c')} AS waiting, count(*)::int AS count,
+         to_char(min(c.next_attempt_at), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next_at
+       FROM contact c WHERE c.campaign_id = $1 AND c.state = 'pending' GROUP BY 1`,
+      [id],
+    ),
     // From the results view: a machine-answered call counts as voicemail even when AMD reported it after the call ended.
     await countOutcomes(client, id),
     await client.query<{ count: number }>(
@@ -59,12 +82,19 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
   const contacts = Object.fromEntries(Object.values(ContactState).map((state) => [state, 0])) as Record<ContactState, number>;
   for (const { state, count } of states.rows) contacts[state] = count;
   const inFlight = contacts.dialing + contacts.in_call;
+  const pending: PendingContacts = { due: 0, window: 0, windowOpensAt: null, retry: 0, nextRetryAt: null };
+  for (const { waiting, count, next_at } of pendingRows.rows) {
+    pending[waiting] = count;
+    if (waiting === 'window') pending.windowOpensAt = next_at;
+    if (waiting === 'retry') pending.nextRetryAt = next_at;
+  }
   return {
     id,
     name: row.name,
     status: row.status,
     pauseReason: row.pause_reason,
     contacts,
+    pending,
     outcomes,
     total: Object.values(contacts).reduce((sum, count) => sum + count, 0),
     callsInProgress: row.active_calls,

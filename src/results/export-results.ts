@@ -16,13 +16,18 @@ export async function* exportResults(pool: pg.Pool, campaignId: string, format: 
   let first = true;
   for await (const row of eachResult(pool, campaignId)) {
     if (format === 'csv') {
-      yield toCsvLine([...resultColumns.map((column) => row[column]), ...variableKeys.map((key) => row.variables[key])]);
+      yield toCsvLine([...resultColumns.map((column) => csvValue(row[column])), ...variableKeys.map((key) => row.variables[key])]);
     } else {
       yield `${first ? '\n' : ',\n'}${JSON.stringify(toJsonResult(row))}`;
     }
     first = false;
   }
   if (format === 'json') yield first ? ']\n' : '\n]\n';
+}
+
+// A list (the time zones) is one cell of space-separated names: zone names have no spaces.
+function csvValue(value: ContactResult[(typeof resultColumns)[number]]): unknown {
+  return Array.isArray(value) ? value.join(' ') : value;
 }
 
 /** A result as the JSON API and export give it: the fixed columns plus `variables` as an object. */

@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import { DialerError } from '../errors.ts';
+import type { PendingReason } from '../attempts/states.ts';
+import { contactTimezonesWithSource, type TimezoneSource } from '../calling-hours/contact-timezones.ts';
 
-/** One contact's result as the contact_result view gives it. */
+/** One contact's result as the contact_result view gives it, plus the zones its calls follow. */
 export interface ContactResult {
   contact_id: string;
   campaign_id: string;
@@ -33,6 +35,15 @@ export interface ContactResult {
   answered_at: Date | null;
   ended_at: Date | null;
   analyzed_at: Date | null;
+  /** Why a pending contact waits: due now, for its calling window, or for a retry; null when not pending. */
+  waiting: PendingReason | null;
+  /**
+   * Not in the view: computed here, as the dialer does (contactTimezones), because zones guessed from
+   * the number come from code (libphonenumber and our zone tables), not from SQL.
+   */
+  timezones: string[];
+  /** `given` (the timezone column), `guessed` (from the number), or null when the number has no zone. */
+  timezone_source: TimezoneSource | null;
 }
 
 export interface ResultsPage {
@@ -56,16 +67,21 @@ export async function readResultsPage(
     throw new DialerError('invalid_input', `limit must be an integer from 1 to ${maxPageSize}`, 'limit');
   }
   const afterPhone = after === null ? null : decodeCursor(after);
-  const { rows } = await pool.query<ContactResult>(
+  const { rows: viewRows } = await pool.query<Omit<ContactResult, 'timezones' | 'timezone_source'>>(
     `SELECT * FROM contact_result
       WHERE campaign_id = $1 AND ($2::text IS NULL OR phone > $2::text)
       ORDER BY phone
       LIMIT $3`,
     [campaignId, afterPhone, limit + 1],
   );
-  const hasMore = rows.length > limit;
-  const page = hasMore ? rows.slice(0, limit) : rows;
+  const hasMore = viewRows.length > limit;
+  const page = (hasMore ? viewRows.slice(0, limit) : viewRows).map(withTimezones);
   return { rows: page, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!.phone) : null };
+}
+
+function withTimezones(row: Omit<ContactResult, 'timezones' | 'timezone_source'>): ContactResult {
+  const { zones, source } = contactTimezonesWithSource(row.phone, row.timezone);
+  return { ...row, timezones: zones, timezone_source: source };
 }
 
 function encodeCursor(phone: string): string {

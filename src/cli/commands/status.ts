@@ -1,13 +1,15 @@
 import type { Command } from 'commander';
-import type { CampaignStatusReport } from '../../campaigns/campaign-status.ts';
+import type { CampaignStatusReport, PendingContacts } from '../../campaigns/campaign-status.ts';
 import { report } from '../output.ts';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description(
-      'Show a campaign’s progress: contacts per state, outcomes so far, dials per second (last 10 s), calls in ' +
-        'progress, and why it is paused if it is. With --json, `done` says whether anything more will happen.',
+      'Show a campaign’s progress: contacts per state (pending ones split into due now, waiting for their ' +
+        'calling window and waiting for a retry, with the next times), outcomes so far, dials per second ' +
+        '(last 10 s), calls in progress, and why it is paused if it is. With --json, `done` says whether ' +
+        'anything more will happen.',
     )
     .argument('<campaign>', 'campaign id or name')
     .option('--json', 'print the status as JSON (with a boolean `done`)')
@@ -25,7 +27,7 @@ export function formatStatus(s: CampaignStatusReport): string {
   const counts = (record: Record<string, number>) =>
     Object.entries(record)
       .filter(([, count]) => count > 0)
-      .map(([key, count]) => `${key} ${count}`)
+      .map(([key, count]) => `${key} ${count}${key === 'pending' ? formatPending(s.pending) : ''}`)
       .join(', ') || 'none';
   return [
     `campaign ${s.id} (${s.name}): ${s.status}${s.done ? ', done' : ''}`,
@@ -36,4 +38,19 @@ export function formatStatus(s: CampaignStatusReport): string {
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+// ` (due now 3, waiting for their window 5 until 2026-12-04 08:00 UTC, waiting for a retry 4 from ...)`
+function formatPending(pending: PendingContacts): string {
+  const parts = [
+    pending.due > 0 ? `due now ${pending.due}` : null,
+    pending.window > 0 ? `waiting for their window ${pending.window}${pending.windowOpensAt ? ` until ${formatUtcMinute(pending.windowOpensAt)}` : ''}` : null,
+    pending.retry > 0 ? `waiting for a retry ${pending.retry}${pending.nextRetryAt ? ` from ${formatUtcMinute(pending.nextRetryAt)}` : ''}` : null,
+  ].filter(Boolean);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** `2026-12-04T08:00:00.000Z` -> `2026-12-04 08:00 UTC`. */
+function formatUtcMinute(iso: string): string {
+  return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
