@@ -50,8 +50,8 @@ export function explainFailure(error: unknown): FailureReason {
 const unreachableCodes = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'P1001', 'P1017', 'DatabaseNotReachable'];
 // Postgres invalid_catalog_name; Prisma P1003 "database does not exist".
 const missingDatabaseCodes = ['3D000', 'P1003'];
-// Postgres undefined_table and undefined_column (an older schema); Prisma P2021 / P2022, the same.
-const missingTableCodes = ['42P01', '42703', 'P2021', 'P2022'];
+// Postgres undefined_table, undefined_column and undefined_object (an enum type; an older schema); Prisma P2021 / P2022, the same.
+const missingTableCodes = ['42P01', '42703', '42704', 'P2021', 'P2022'];
 
 /** The error and what it wraps (`cause`, AggregateError's `errors`, Prisma's driver adapter error), each with the codes it carries. */
 function causeChain(error: unknown): { code: string }[] {

@@ -83,6 +83,15 @@ describe.each([
       expect(response.statusCode).toBe(503);
       expect(response.json().error.code).toBe('unavailable');
       expect(`error: ${response.json().error.message}`).toMatch(database.line);
+      // Telnyx, not an operator, sends callbacks: it learns only that it may retry, not where Postgres is.
+      const callback = await server.inject({
+        method: 'POST',
+        url: '/callbacks/status/3f0c5d0e-2a51-4c1e-9a7e-0d6f1b2c3d4e',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: 'CallSid=v3:abc&CallStatus=completed&SequenceNumber=1&Timestamp=2026-12-03T10:00:00Z',
+      });
+      expect(callback.statusCode).toBe(503);
+      expect(callback.json().error.message).toBe('the database is unavailable; retry later');
     } finally {
       await server.close();
       await app.close();

@@ -25,8 +25,10 @@ export function replyWithError(error: FastifyError | Error, request: FastifyRequ
   const failure = explainFailure(error);
   if (failure.unavailable) {
     // Postgres out of reach or not migrated: the operator needs to know which (one line, no code frame).
+    // Callbacks come from Telnyx, not an operator: they learn only that they may retry.
     request.log.error({ err: error, url: request.url }, `request failed: ${failure.message}`);
-    return reply.code(503).send({ error: { code: 'unavailable', message: failure.message, field: null } });
+    const message = request.url.startsWith('/callbacks/') ? 'the database is unavailable; retry later' : failure.message;
+    return reply.code(503).send({ error: { code: 'unavailable', message, field: null } });
   }
   request.log.error({ err: error, url: request.url }, 'request failed');
   return reply.code(500).send({ error: { code: 'internal', message: 'internal error; see the server log', field: null } });
