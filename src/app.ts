@@ -23,8 +23,12 @@ export interface App {
 
 export function makeApp(config: Config = parseConfig(), log: Logger = makeLogger(config.LOG_LEVEL)): App {
   const db = makeDatabaseTarget(config.DATABASE_URL);
-  const prisma = makePrisma(db);
-  const pool = makePool(db);
+  // A restart of Postgres kills every pooled connection: each is replaced on next use, and the work that
+  // was using one fails and is done again (dial jobs, callbacks redelivered). Worth a line, not a crash.
+  const onConnectionLost = (error: Error) =>
+    log.warn({ reason: error.message, code: (error as { code?: unknown }).code }, 'Postgres connection lost: a new one is opened on next use');
+  const prisma = makePrisma(db, onConnectionLost);
+  const pool = makePool(db, 10, onConnectionLost);
   let redis: Redis | undefined;
   const cleanups: (() => Promise<unknown>)[] = [];
   return {
@@ -33,7 +37,7 @@ export function makeApp(config: Config = parseConfig(), log: Logger = makeLogger
     db,
     prisma,
     pool,
-    redis: () => (redis ??= makeRedis(config.REDIS_URL)),
+    redis: () => (redis ??= reportOutages(makeRedis(config.REDIS_URL), log)),
     onClose: (cleanup) => void cleanups.push(cleanup),
     async close() {
       await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
@@ -45,6 +49,25 @@ export function makeApp(config: Config = parseConfig(), log: Logger = makeLogger
 /** A Redis connection fit for BullMQ workers and blocking commands. */
 export function makeRedis(url: string): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+}
+
+/**
+ * ioredis reconnects by itself and queues commands meanwhile (maxRetriesPerRequest: null); while the
+ * server is away it emits 'error' on every try. One warning when it goes, one line when it is back.
+ */
+function reportOutages(redis: Redis, log: Logger): Redis {
+  let down = false;
+  redis.on('error', (error: Error) => {
+    if (down) return;
+    down = true;
+    log.warn({ reason: error.message, code: (error as { code?: unknown }).code }, 'Redis connection lost: reconnecting');
+  });
+  redis.on('ready', () => {
+    if (!down) return;
+    down = false;
+    log.info('Redis connection back');
+  });
+  return redis;
 }
 
 /** Runs `use` with a fresh App and always closes it. */

@@ -11,9 +11,10 @@ import type { ImportConnections } from './import-contacts.ts';
 export async function withImportConnections<T>(use: (connections: ImportConnections) => Promise<T>): Promise<T> {
   const config = parseConfig();
   // One connection holds the import's transaction; the other finds the campaign and records a failure.
-  const pool = makePool(makeDatabaseTarget(config.DATABASE_URL), 2);
+  const log = makeLogger(config.LOG_LEVEL);
+  const pool = makePool(makeDatabaseTarget(config.DATABASE_URL), 2, (error) => log.warn({ reason: error.message }, 'Postgres connection lost'));
   try {
-    return await use({ pool, log: makeLogger(config.LOG_LEVEL) });
+    return await use({ pool, log });
   } finally {
     await pool.end();
   }

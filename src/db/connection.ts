@@ -25,14 +25,39 @@ export function sessionOptions(target: DatabaseTarget): string {
   return `-c search_path="${target.schema}" -c TimeZone=UTC`;
 }
 
-/** A pg pool with the session settings above. */
-export function makePool(target: DatabaseTarget, max = 10): pg.Pool {
-  return new pg.Pool({ connectionString: target.connectionString, options: sessionOptions(target), max });
+/**
+ * Told when a connection dies under the pool (Postgres restarted, a network cut): the pool has already
+ * dropped it and opens a new one on next use; work that was using it fails through its own promise.
+ */
+export type ConnectionLostListener = (error: Error) => void;
+
+/**
+ * A pg pool with the session settings above. A connection that dies emits 'error', on the pool while
+ * idle and on the client while checked out; an 'error' event nobody listens to kills the process, so
+ * every pool and every one of its clients gets a listener here, whatever its caller does. Each lost
+ * connection is reported to `onConnectionLost` once (a dying one often errors twice: Postgres's
+ * "terminating connection" message, then the socket's end).
+ */
+export function makePool(target: DatabaseTarget, max = 10, onConnectionLost: ConnectionLostListener = () => {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: target.connectionString, options: sessionOptions(target), max });
+  const reported = new WeakSet<pg.ClientBase>();
+  const report = (client: pg.ClientBase, error: Error) => {
+    if (reported.has(client)) return;
+    reported.add(client);
+    onConnectionLost(error);
+  };
+  pool.on('error', (error, client) => report(client, error));
+  pool.on('connect', (client) => client.on('error', (error) => report(client, error)));
+  return pool;
 }
 
-export function makePrisma(target: DatabaseTarget): PrismaClient {
+/** Prisma over its own pg pool (the driver adapter's), with the session settings above; lost connections as makePool reports them. */
+export function makePrisma(target: DatabaseTarget, onConnectionLost: ConnectionLostListener = () => {}): PrismaClient {
   return new PrismaClient({
-    adapter: new PrismaPg({ connectionString: target.connectionString, options: sessionOptions(target) }, { schema: target.schema }),
+    adapter: new PrismaPg(
+      { connectionString: target.connectionString, options: sessionOptions(target) },
+      { schema: target.schema, onPoolError: onConnectionLost, onConnectionError: onConnectionLost },
+    ),
   });
 }
 
