@@ -14,6 +14,7 @@ import { recordAccepted } from '../attempts/record-accepted.ts';
 import { recordAmbiguous } from '../attempts/record-ambiguous.ts';
 import { recordRejected } from '../attempts/record-rejected.ts';
 import { undoUnplacedClaim } from '../attempts/undo-unplaced-claim.ts';
+import { isConnectionFailure, retryWhileUnreachable } from '../db/connection-failure.ts';
 
 /** What the dial job should do next, besides finishing: the worker turns these into BullMQ moves. */
 export type DialStep =
@@ -39,7 +40,20 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
   return async (job, timesStarted) => {
     // The claim checks the calling window until maxPaceWaitMs after it; the request must leave by then.
     const sendBy = Date.now() + maxPaceWaitMs;
-    const claimed = await claimContact(job);
+    let claimed;
+    try {
+      claimed = await claimContact(job);
+    } catch (error) {
+      if (!isConnectionFailure(error)) throw error;
+      // Postgres is away (a restart): nothing was sent, so the same job runs again later. The claim is
+      // conditional: if this one did commit before the connection died, the next run finds the contact
+      // taken and does nothing, and the attempt is left to the reconciler (never dialed blindly).
+      deps.log.warn(
+        { campaignId: job.campaignId, contactId: job.contactId, reason: (error as Error).message },
+        'claim failed: Postgres unavailable; will try again',
+      );
+      return { kind: 'retryLater', ms: backoffMs(timesStarted, 1000, 10_000), why: 'Postgres unavailable' };
+    }
     if (claimed.kind === 'noSlot') return { kind: 'retryLater', ms: noSlotRetryMs + jitter(1000), why: 'no concurrency slot' };
     if (claimed.kind !== 'claimed') return { kind: 'done', result: claimed.kind };
 
@@ -47,12 +61,18 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
     // Stored configs passed the campaign config schema when the campaign was created.
     const config = claim.config as unknown as CampaignConfig;
     const ids = { attemptId: claim.attemptId, campaignId: job.campaignId, contactId: job.contactId };
+    // From here on the claim is ours. Undoing it (the request was provably not sent) and recording the
+    // request's result are conditional statements, safe to run twice: while Postgres is away (a restart)
+    // they are tried again rather than given up, which would leave the attempt `claimed` until the
+    // reconciler settles it as failed_unknown, a contact never called.
+    const undo = (returnTo: 'queued' | 'pending', then?: Parameters<typeof undoUnplacedClaim>[3]) =>
+      retryWhileUnreachable(() => undoUnplacedClaim(deps.pool, ids, returnTo, then));
     const body = makeDialRequestBody(config, claim, makeCallbackUrls(deps.publicBaseUrl, claim.attemptId));
     // The pace permit is taken last, right before the request: the rate is what Telnyx sees, so
     // nothing slow may sit between the permit and the request.
     const wait = await takePermit(job.campaignId, config.callsPerSecond, sendBy);
     if (wait > 0) {
-      await undoUnplacedClaim(deps.pool, ids, 'queued');
+      await undo('queued');
       return { kind: 'retryLater', ms: wait + jitter(50), why: 'pace' };
     }
     const result = await deps.telnyx.dial(config.connectionId, body);
@@ -60,34 +80,36 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
 
     switch (result.kind) {
       case 'accepted':
-        await recordAccepted(deps.pool, claim.attemptId, job.campaignId, result.callSid);
+        await retryWhileUnreachable(() => recordAccepted(deps.pool, claim.attemptId, job.campaignId, result.callSid));
         return { kind: 'done', result: 'accepted' };
       case 'rejected': {
         const detail = result.detail ?? result.title ?? `HTTP ${result.status}`;
-        const paused = await recordRejected(deps.pool, claim.attemptId, job.campaignId, { status: result.status, code: result.code, detail });
+        const paused = await retryWhileUnreachable(() =>
+          recordRejected(deps.pool, claim.attemptId, job.campaignId, { status: result.status, code: result.code, detail }),
+        );
         log.warn({ status: result.status, code: result.code, detail }, 'Telnyx rejected the dial');
         if (paused) log.error({ reason: paused }, 'campaign paused');
         return { kind: 'done', result: 'rejected' };
       }
       case 'auth': {
         const reason = `Telnyx refused the request (HTTP ${result.status}${result.code ? ` code ${result.code}` : ''}): ${result.detail ?? 'check TELNYX_API_KEY and the connectionId'}`;
-        await undoUnplacedClaim(deps.pool, ids, 'pending', async (client) => void (await pauseCampaign(client, job.campaignId, reason)));
+        await undo('pending', async (client) => void (await pauseCampaign(client, job.campaignId, reason)));
         log.error({ reason }, 'campaign paused');
         return { kind: 'done', result: 'auth' };
       }
       case 'rateLimited': {
-        await undoUnplacedClaim(deps.pool, ids, 'queued');
+        await undo('queued');
         const ms = result.retryAfterMs ?? backoffMs(timesStarted, 1000, 30_000);
         log.warn({ retryInMs: ms }, 'Telnyx rate limit: slowing down');
         return { kind: 'rateLimited', ms };
       }
       case 'notSent': {
-        await undoUnplacedClaim(deps.pool, ids, 'queued');
+        await undo('queued');
         log.warn({ reason: result.reason }, 'dial request never sent; will send again');
         return { kind: 'retryLater', ms: backoffMs(timesStarted, 250, 10_000), why: result.reason };
       }
       case 'ambiguous':
-        await recordAmbiguous(deps.pool, claim.attemptId, result.reason);
+        await retryWhileUnreachable(() => recordAmbiguous(deps.pool, claim.attemptId, result.reason));
         log.warn({ reason: result.reason }, 'dial outcome unknown: left to callbacks and the reconciler');
         return { kind: 'done', result: 'ambiguous' };
     }
