@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startCampaign } from '../src/campaigns/lifecycle.ts';
+import {
+  deliveryOutcomes,
+  ledgerProblems,
+  noLedgerProblems,
+  readDialLedger,
+  requestReconcile,
+  spawnWorkerProcess,
+  startChaosStack,
+  waitForCampaignDone,
+  type ChaosStack,
+} from './support/chaos-harness.ts';
+import type { CliProcess } from './support/cli-process.ts';
+import { makeRunningCampaign } from './support/dial-harness.ts';
+import { openPrivateTestDatabase, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
+import { useTestRedisPrefix } from './support/redis.ts';
+import { waitFor } from './support/wait-for.ts';
+
+// Chaos: Postgres crashes and comes back (`pg_ctl restart -m immediate`: every backend killed at once,
+// then crash recovery) while a campaign is dialing. Every pooled connection of the worker and of the
+// receiver dies, idle or checked out; a process must survive that, and the dials and callbacks that
+// failed during the outage must be done again without dialing anyone twice. The test runs its OWN
+// Postgres server: the machine's is shared with every other test file.
+describe('chaos: Postgres restarts mid-campaign', () => {
+  const prefix = useTestRedisPrefix();
+  let server: PrivatePostgres;
+  let db: Awaited<ReturnType<typeof openPrivateTestDatabase>>;
+  let stack: ChaosStack;
+
+  beforeAll(async () => {
+    server = await startPrivatePostgres();
+    db = await openPrivateTestDatabase(server);
+    stack = await startChaosStack(db, {
+      prefix,
+      simulator: {
+        rateLimit: false,
+        latencyMs: 40,
+        callbackDelayMs: 20,
+        callDurationMs: 200,
+        seed: 7,
+        outcomes: { completed: 7, 'no-answer': 2, busy: 1 },
+        // Telnyx retries a callback answered 5xx; enough tries to outlast the restart.
+        delivery: { retries: 10, retryDelayMs: 200 },
+      },
+      env: { RECONCILE_GRACE_SECONDS: '30' },
+    });
+  }, 120_000);
+  afterAll(async () => {
+    try {
+      await stack?.close();
+    } finally {
+      await db?.close();
+      await server?.stop();
+    }
+  });
+
+  it('the worker and the receiver ride it out, and every contact is dialed exactly once', { timeout: 240_000 }, async () => {
+    const contacts = 300;
+    const { campaignId } = await makeRunningCampaign(stack.app, contacts, { callsPerSecond: 20, maxConcurrentCalls: 1000 }, 'draft');
+    await startCampaign(stack.app, campaignId);
+    const worker = spawnWorkerProcess(stack);
+    const logs = () => ({ worker: worker.stderr().slice(-4000), receiver: stack.receiver.stderr().slice(-4000) });
+    try {
+      await waitFor(() => stack.simulator.calls.length >= 60, { description: 'the worker to be 3 s into the campaign', timeoutMs: 60_000, details: logs });
+      await server.restart();
+      const dialsAtRestart = stack.simulator.calls.length;
+      expect(dialsAtRestart).toBeLessThan(contacts);
+      expectAlive(worker, 'dialer worker');
+      expectAlive(stack.receiver, 'dialer serve');
+
+      const status = await waitForCampaignDone(stack.app, campaignId, {
+        simulator: stack.simulator,
+        timeoutMs: 180_000,
+        // Settles an attempt whose claim committed as the server died (its answer lost): never redialed.
+        onPoll: () => requestReconcile(stack.app),
+      });
+      expect(status.status).toBe('completed');
+      expectAlive(worker, 'dialer worker');
+      expectAlive(stack.receiver, 'dialer serve');
+    } finally {
+      expect(await worker.stop(), worker.stderr()).toBe(0);
+    }
+    await stack.simulator.callbacksSettled();
+
+    const ledger = await readDialLedger(db.pool, stack.simulator, campaignId, 1);
+    const problems = ledgerProblems(ledger);
+    const context = JSON.stringify({ ...ledger, ...problems, deliveries: deliveryOutcomes(stack.simulator) });
+    expect(problems, context).toEqual(noLedgerProblems);
+    expect(ledger.contacts, context).toBe(contacts);
+    expect(ledger.attempts, context).toBe(contacts);
+    expect(ledger.dials, context).toBe(contacts);
+    expect(ledger.failedUnknown, context).toBe(0);
+    expect(ledger.activeCalls, context).toBe(0);
+    // Every call's outcome reached Postgres through a callback: the final states match what the carrier decided.
+    const outcomes = await db.pool.query<{ state: string; count: number }>(
+      `SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state ORDER BY state`,
+      [campaignId],
+    );
+    expect(Object.fromEntries(outcomes.rows.map((row) => [row.state, row.count])), context).toEqual(carrierOutcomes(stack));
+  });
+});
+
+function expectAlive(process: CliProcess, name: string): void {
+  expect(process.child.exitCode === null && process.child.signalCode === null, `${name} exited: ${process.stderr().slice(-4000)}`).toBe(true);
+}
+
+function carrierOutcomes(stack: ChaosStack): Record<string, number> {
+  const byState: Record<string, number> = {};
+  for (const call of stack.simulator.calls) {
+    const state = call.outcome === 'no-answer' ? 'no_answer' : call.outcome;
+    byState[state] = (byState[state] ?? 0) + 1;
+  }
+  return byState;
+}
