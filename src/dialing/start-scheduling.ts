@@ -12,5 +12,8 @@ import { rebuildSchedulers } from '../scheduling/schedules.ts';
 export async function startScheduling(app: App, clock: () => Date = () => new Date()): Promise<Worker> {
   const rebuilt = await rebuildSchedulers(app);
   app.log.info(rebuilt, 'campaign schedules rebuilt from Postgres');
-  return makeWorker(app, 'scheduleTick', (payload) => runScheduleTick(app, payload, clock()));
+  const worker = makeWorker(app, 'scheduleTick', (payload) => runScheduleTick(app, payload, clock()));
+  // As the dial and maintenance workers: BullMQ reports connection trouble here, and reconnects.
+  worker.on('error', (error) => app.log.error({ err: error }, 'schedule tick worker error'));
+  return worker;
 }

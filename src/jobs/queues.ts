@@ -28,7 +28,12 @@ export function queueOf<K extends QueueKey>(app: App, key: K): CatalogQueue<K> {
     app.onClose(() => Promise.allSettled([...opened.values()].map((queue) => queue.close())));
   }
   let queue = byKey.get(key);
-  if (!queue) byKey.set(key, (queue = makeQueue(app, key) as Queue));
+  if (!queue) {
+    byKey.set(key, (queue = makeQueue(app, key) as Queue));
+    // Its connection is the App's, which reports an outage itself (and reconnects); without a listener
+    // BullMQ prints every reconnect try's error on the console.
+    queue.on('error', (error) => app.log.debug({ reason: error.message, queue: key }, 'queue connection error'));
+  }
   return queue as CatalogQueue<K>;
 }
 
