@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCampaign } from '../src/campaigns/lifecycle.ts';
 import {
   deliveryOutcomes,
+  expectAlive,
   ledgerProblems,
   noLedgerProblems,
   readDialLedger,
@@ -11,7 +12,6 @@ import {
   waitForCampaignDone,
   type ChaosStack,
 } from './support/chaos-harness.ts';
-import type { CliProcess } from './support/cli-process.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
 import { openPrivateTestDatabase, startPrivatePostgres, type PrivatePostgres } from './support/private-postgres.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
@@ -100,10 +100,6 @@ describe('chaos: Postgres restarts mid-campaign', () => {
     expect(Object.fromEntries(outcomes.rows.map((row) => [row.state, row.count])), context).toEqual(carrierOutcomes(stack));
   });
 });
-
-function expectAlive(process: CliProcess, name: string): void {
-  expect(process.child.exitCode === null && process.child.signalCode === null, `${name} exited: ${process.stderr().slice(-4000)}`).toBe(true);
-}
 
 function carrierOutcomes(stack: ChaosStack): Record<string, number> {
   const byState: Record<string, number> = {};

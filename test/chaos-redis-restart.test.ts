@@ -3,6 +3,7 @@ import { feedCampaign } from '../src/dialing/feed-campaign.ts';
 import { startCampaign } from '../src/campaigns/lifecycle.ts';
 import { makeQueue } from '../src/jobs/queues.ts';
 import {
+  expectAlive,
   ledgerProblems,
   noLedgerProblems,
   readDialLedger,
@@ -19,7 +20,9 @@ import { useTestDatabase } from './support/database.ts';
 
 // Chaos: the Redis server dies (kill -9, no persistence: every job, lock, pace window and schedule is
 // lost) in the middle of a campaign and comes back empty. Postgres is the truth; the workers must
-// rebuild what Redis lost from it. The test runs its OWN redis-server: the machine's is shared.
+// rebuild what Redis lost from it. The test runs its OWN redis-server: the machine's is shared. No
+// process may die of it or wait for Redis forever: the worker (dial worker, feeder, pace limiter) and
+// `dialer serve` (whose /healthz asks Redis) go on once it is back.
 describe('chaos: Redis restarts mid-campaign', () => {
   const db = useTestDatabase();
   let redis: OwnRedis;
@@ -55,17 +58,39 @@ describe('chaos: Redis restarts mid-campaign', () => {
         timeoutMs: 60_000,
         details: () => worker.stderr(),
       });
+      // The receiver's Redis connection is opened by its first health check.
+      expect((await health(stack)).redis).toBe('ok');
       await redis.kill();
       const dialsAtKill = stack.simulator.calls.length;
+      // Without Redis the health check answers (503, naming Redis) instead of waiting for it.
+      const down = await health(stack);
+      expect(down.status, JSON.stringify(down)).toBe('unavailable');
+      expect(down.postgres).toBe('ok');
       await redis.start();
       restartedAt = Date.now();
       expect(dialsAtKill).toBeLessThan(contacts);
+      expectAlive(worker, 'dialer worker');
+      expectAlive(stack.receiver, 'dialer serve');
+      await waitFor(async () => (await health(stack)).status === 'ok', {
+        description: "dialer serve's health check to find Redis again",
+        timeoutMs: 30_000,
+        details: () => stack.receiver.stderr().slice(-4000),
+      });
 
       const status = await waitForCampaignDone(stack.app, campaignId, { simulator: stack.simulator, timeoutMs: 120_000 });
       expect(status.status).toBe('completed');
+      expectAlive(worker, 'dialer worker');
+      expectAlive(stack.receiver, 'dialer serve');
     } finally {
       expect(await worker.stop(), worker.stderr()).toBe(0);
     }
+    // Every line the worker wrote is a log line (pino JSON): no error went around the logger to the console.
+    expect(
+      worker
+        .stderr()
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('{')),
+    ).toEqual([]);
     await stack.simulator.callbacksSettled();
 
     const ledger = await readDialLedger(db.pool, stack.simulator, campaignId, 1);
@@ -106,3 +131,9 @@ describe('chaos: Redis restarts mid-campaign', () => {
     }
   });
 });
+
+/** GET /healthz of the stack's `dialer serve`: {status, postgres, redis}. */
+async function health(stack: ChaosStack): Promise<{ status: string; postgres: string; redis: string }> {
+  const response = await fetch(`${stack.workerEnv.PUBLIC_BASE_URL}/healthz`);
+  return (await response.json()) as { status: string; postgres: string; redis: string };
+}

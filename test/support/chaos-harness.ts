@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 import type pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { makeApp, type App } from '../../src/app.ts';
 import { parseConfig } from '../../src/config.ts';
 import { getCampaignStatus, type CampaignStatusReport } from '../../src/campaigns/campaign-status.ts';
@@ -136,6 +136,12 @@ export function useChaosStack(db: TestDatabase, options: Parameters<typeof start
     await handle.stack?.close();
   });
   return handle;
+}
+
+/** Fails the test, with the end of the process's log, when the `dialer` child process has exited. */
+export function expectAlive(process: CliProcess, name: string): void {
+  const alive = process.child.exitCode === null && process.child.signalCode === null;
+  expect(alive, `${name} exited (${process.child.exitCode ?? process.child.signalCode}): ${process.stderr().slice(-4000)}`).toBe(true);
 }
 
 /** A `dialer worker` child process joined to the stack. */
