@@ -4,7 +4,7 @@ import type { DialJob } from '../jobs/catalog.ts';
 import { completeCampaignIfDone } from './complete-campaign-if-done.ts';
 import { nextDialTime } from './next-dial-time.ts';
 import { nowUtcSql, utcParamSql } from '../db/sql-time.ts';
-import { takeQueuedContacts, type TakenContact } from './take-queued-contacts.ts';
+import { takeQueuedContacts, type ClaimRequest, type TakenContact } from './take-queued-contacts.ts';
 import { withTransaction } from '../db/with-transaction.ts';
 
 /**
@@ -67,7 +67,7 @@ interface ReadContact {
 export const maxPaceWaitMs = 4000;
 
 /** Claims one contact for one dial; see claimContacts. */
-export async function claimContact(pool: pg.Pool, job: DialJob, now: Date = new Date()): Promise<ClaimResult> {
+export async function claimContact(pool: pg.Pool, job: ClaimRequest, now: Date = new Date()): Promise<ClaimResult> {
   return (await claimContacts(pool, job.campaignId, [job], now))[0]!;
 }
 
@@ -79,7 +79,7 @@ export async function claimContact(pool: pg.Pool, job: DialJob, now: Date = new 
  * re-checking the do-not-call list, each contact's state and the campaign's. Of two workers holding
  * the same job only one can win, and a crash at any point leaves either nothing or complete claims.
  */
-export async function claimContacts(pool: pg.Pool, campaignId: string, jobs: readonly DialJob[], now: Date = new Date()): Promise<ClaimResult[]> {
+export async function claimContacts(pool: pg.Pool, campaignId: string, jobs: readonly ClaimRequest[], now: Date = new Date()): Promise<ClaimResult[]> {
   const { rows } = await pool.query<{ config: StoredCampaignConfig; status: string; contacts: ReadContact[] }>(readContactsSql, [
     campaignId,
     jobs.map((job) => job.contactId),
@@ -150,7 +150,7 @@ async function checkBeforeTaking(
 // The claim statement takes all of a batch or none of it. When it took none while contacts were still
 // queued (fewer free slots than the batch needs), they are claimed one by one, in order, until one
 // finds no slot: after it the rest find none either, and maxConcurrentCalls stays exact.
-async function takeAllOrOneByOne(pool: pg.Pool, campaignId: string, jobs: DialJob[]): Promise<TakenContact[]> {
+async function takeAllOrOneByOne(pool: pg.Pool, campaignId: string, jobs: ClaimRequest[]): Promise<TakenContact[]> {
   if (jobs.length === 0) return [];
   const all = await takeQueuedContacts(pool, campaignId, jobs);
   if (jobs.length === 1 || !all.some((taken) => taken.stillQueued)) return all;

@@ -1,6 +1,14 @@
+import { randomUUID } from 'node:crypto';
 import type { Queryable } from '../db/queryable.ts';
 import type { DialJob } from '../jobs/catalog.ts';
 import { nowUtcSql } from '../db/sql-time.ts';
+
+/**
+ * A dial job to claim, with the id its attempt row gets when claimed (fresh when not given). The caller
+ * that chose it knows which attempt is its own even when the claim's answer is lost (the connection
+ * died around the commit): no one else can hold that id, so no request can have gone out for it.
+ */
+export type ClaimRequest = DialJob & { attemptId?: string };
 
 /** What the claim statement did with one dial job's contact. */
 export interface TakenContact {
@@ -21,7 +29,7 @@ export interface TakenContact {
 // order: contacts, then campaign (as everywhere). A contact must appear at most once per batch.
 const takeSql = `
 WITH input AS (
-  SELECT * FROM unnest($2::uuid[], $3::int[]) WITH ORDINALITY AS i(contact_id, attempt_number, ord)
+  SELECT * FROM unnest($2::uuid[], $3::int[], $4::uuid[]) WITH ORDINALITY AS i(contact_id, attempt_number, attempt_id, ord)
 ), queued AS (
   SELECT c.id FROM contact c JOIN input i ON i.contact_id = c.id
   WHERE c.campaign_id = $1 AND c.state = 'queued' AND c.attempt_count + 1 = i.attempt_number
@@ -39,19 +47,21 @@ WITH input AS (
   UPDATE contact SET state = 'dialing', attempt_count = attempt_count + 1, next_attempt_at = NULL, updated_at = ${nowUtcSql}
   WHERE id IN (SELECT id FROM queued) AND EXISTS (SELECT 1 FROM slot) RETURNING id, attempt_count
 ), attempt AS (
-  INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state, claimed_at, updated_at)
-  SELECT id, $1, attempt_count, 'claimed', ${nowUtcSql}, ${nowUtcSql} FROM taken RETURNING id, contact_id
+  INSERT INTO call_attempt (id, contact_id, campaign_id, attempt_number, state, claimed_at, updated_at)
+  SELECT i.attempt_id, t.id, $1, t.attempt_count, 'claimed', ${nowUtcSql}, ${nowUtcSql} FROM taken t JOIN input i ON i.contact_id = t.id
+  RETURNING id, contact_id
 )
 SELECT a.id AS attempt_id, (q.id IS NOT NULL) AS still_queued
 FROM input i LEFT JOIN queued q ON q.id = i.contact_id LEFT JOIN attempt a ON a.contact_id = i.contact_id
 ORDER BY i.ord`;
 
 /** Claims the contacts of dial jobs of one campaign, all of them or none; results in the order given. */
-export async function takeQueuedContacts(pool: Queryable, campaignId: string, jobs: readonly DialJob[]): Promise<TakenContact[]> {
+export async function takeQueuedContacts(pool: Queryable, campaignId: string, jobs: readonly ClaimRequest[]): Promise<TakenContact[]> {
   const { rows } = await pool.query<{ attempt_id: string | null; still_queued: boolean }>(takeSql, [
     campaignId,
     jobs.map((job) => job.contactId),
     jobs.map((job) => job.attemptNumber),
+    jobs.map((job) => job.attemptId ?? randomUUID()),
   ]);
   return rows.map((row) => ({ attemptId: row.attempt_id, stillQueued: row.still_queued && !row.attempt_id }));
 }

@@ -1,12 +1,13 @@
 import type pg from 'pg';
-import type { DialJob } from '../jobs/catalog.ts';
 import { claimContact, claimContacts, type ClaimResult } from '../attempts/claim-contact.ts';
+import type { ClaimRequest } from '../attempts/take-queued-contacts.ts';
+import { isConnectionFailure } from '../db/connection-failure.ts';
 
 /** Claims one dial job's contact, batched with the other claims of its campaign in this process. */
-export type ClaimBatcher = (job: DialJob) => Promise<ClaimResult>;
+export type ClaimBatcher = (job: ClaimRequest) => Promise<ClaimResult>;
 
 interface Pending {
-  job: DialJob;
+  job: ClaimRequest;
   resolve: (result: ClaimResult) => void;
   reject: (error: unknown) => void;
 }
@@ -19,7 +20,9 @@ interface Pending {
  * every contact that asked while the previous one ran, so one row lock and one WAL flush cover the
  * whole batch.
  *
- * A failed batch is redone one contact at a time, so one bad job only fails itself. A contact asked
+ * A failed batch is redone one contact at a time, so one bad job only fails itself; unless Postgres
+ * went away (a lost connection): then the batch may have committed with its answer lost, and every
+ * claim of it fails, for each caller to undo its own attempt (ClaimRequest). A contact asked
  * for twice (a duplicate job) waits for the next batch, where the claim that won has already moved
  * it out of `queued`.
  */
@@ -36,8 +39,9 @@ export function makeClaimBatcher(pool: pg.Pool, { maxBatch = 200 }: { maxBatch?:
           batch.map((item) => item.job),
         );
         batch.forEach((item, index) => item.resolve(results[index]!));
-      } catch {
-        for (const item of batch) await claimContact(pool, item.job).then(item.resolve, item.reject);
+      } catch (error) {
+        if (isConnectionFailure(error)) batch.forEach((item) => item.reject(error));
+        else for (const item of batch) await claimContact(pool, item.job).then(item.resolve, item.reject);
       }
     }
     lines.delete(campaignId);

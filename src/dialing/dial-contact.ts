@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
@@ -40,14 +41,17 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
   return async (job, timesStarted) => {
     // The claim checks the calling window until maxPaceWaitMs after it; the request must leave by then.
     const sendBy = Date.now() + maxPaceWaitMs;
+    // The attempt's id is chosen here, so this run knows its own attempt even when the claim's answer is lost.
+    const attemptId = randomUUID();
     let claimed;
     try {
-      claimed = await claimContact(job);
+      claimed = await claimContact({ ...job, attemptId });
     } catch (error) {
       if (!isConnectionFailure(error)) throw error;
-      // Postgres is away (a restart): nothing was sent, so the same job runs again later. The claim is
-      // conditional: if this one did commit before the connection died, the next run finds the contact
-      // taken and does nothing, and the attempt is left to the reconciler (never dialed blindly).
+      // Postgres went away (a restart) around the claim: it may have committed, its answer lost. The
+      // attempt `attemptId` can only be this run's, and no request went out for it: if it exists it is
+      // undone (a conditional delete, retried until Postgres answers), then the same job runs again later.
+      await retryWhileUnreachable(() => undoUnplacedClaim(deps.pool, { attemptId, campaignId: job.campaignId, contactId: job.contactId }, 'queued'));
       deps.log.warn(
         { campaignId: job.campaignId, contactId: job.contactId, reason: (error as Error).message },
         'claim failed: Postgres unavailable; will try again',
