@@ -40,14 +40,31 @@ export function explainFailure(error: unknown): FailureReason {
   const has = (codes: readonly string[]) => chain.some((link) => codes.includes(link.code));
   const reason = oneLine(errorMessage(error));
   const bare = reason.replace(/\.$/, '');
-  if (has(unreachableCodes)) return { message: `cannot connect (${bare}); is the service running?`, unavailable: true };
+  if (has(unreachableCodes) || lostConnection.test(reason)) return { message: `cannot connect (${bare}); is the service running?`, unavailable: true };
   if (has(missingDatabaseCodes)) return { message: `${bare}: run dialer migrate (it creates the database and its tables)`, unavailable: true };
   if (has(missingTableCodes)) return { message: `the database is not migrated (${bare}): run dialer migrate`, unavailable: true };
   return { message: reason, unavailable: false };
 }
 
 // Node's socket errors (pg, ioredis) and Prisma's P1001 "can't reach" / P1017 "server closed the connection".
-const unreachableCodes = ['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'P1001', 'P1017', 'DatabaseNotReachable'];
+// Postgres's own 57P01-57P03: shutting down, crashed, or still starting up (after a restart, crash recovery).
+const unreachableCodes = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'P1001',
+  'P1017',
+  'DatabaseNotReachable',
+  '57P01',
+  '57P02',
+  '57P03',
+];
+// pg's errors for a connection that died under a query (Postgres restarted) carry no code.
+const lostConnection = /^Connection terminated unexpectedly|connection error and is not queryable/;
 // Postgres invalid_catalog_name; Prisma P1003 "database does not exist".
 const missingDatabaseCodes = ['3D000', 'P1003'];
 // Postgres undefined_table, undefined_column and undefined_object (an enum type; an older schema); Prisma P2021 / P2022, the same.
