@@ -92,6 +92,9 @@ describe('chaos: Postgres restarts mid-campaign', () => {
     expect(ledger.dials, context).toBe(contacts);
     expect(ledger.failedUnknown, context).toBe(0);
     expect(ledger.activeCalls, context).toBe(0);
+    // A callback the receiver could not store meanwhile was answered 503 (unavailable, retry later), never 500.
+    const deliveries = deliveryOutcomes(stack.simulator);
+    expect(deliveries['500'], context).toBeUndefined();
     // Every call's outcome reached Postgres through a callback: the final states match what the carrier decided.
     const outcomes = await db.pool.query<{ state: string; count: number }>(
       `SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state ORDER BY state`,
