@@ -25,6 +25,19 @@ export function sessionOptions(target: DatabaseTarget): string {
   return `-c search_path="${target.schema}" -c TimeZone=UTC`;
 }
 
+const timestampWithoutTimeZoneOid = 1114;
+
+/**
+ * The columns are `timestamp without time zone` holding UTC; pg's default parser reads such a value in
+ * the process's local zone, so a host not running in UTC would shift every time it reads by its offset.
+ */
+const utcTimestampTypes: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === timestampWithoutTimeZoneOid && format !== 'binary'
+      ? (value: string) => new Date(`${value.replace(' ', 'T')}Z`)
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
 /**
  * Told when a connection dies under the pool (Postgres restarted, a network cut): the pool has already
  * dropped it and opens a new one on next use; work that was using it fails through its own promise.
@@ -39,7 +52,7 @@ export type ConnectionLostListener = (error: Error) => void;
  * "terminating connection" message, then the socket's end).
  */
 export function makePool(target: DatabaseTarget, max = 10, onConnectionLost: ConnectionLostListener = () => {}): pg.Pool {
-  const pool = new pg.Pool({ connectionString: target.connectionString, options: sessionOptions(target), max });
+  const pool = new pg.Pool({ connectionString: target.connectionString, options: sessionOptions(target), max, types: utcTimestampTypes });
   const reported = new WeakSet<pg.ClientBase>();
   const report = (client: pg.ClientBase, error: Error) => {
     if (reported.has(client)) return;
