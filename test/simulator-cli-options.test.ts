@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseFaults, parseHostList, parseNonNegativeInteger, parseOutcomeWeights } from '../src/simulator/parse-cli-options.ts';
+import { parseFaults, parseHostList, parseNonNegativeInteger, parseOutcomeWeights, parseShare } from '../src/simulator/parse-cli-options.ts';
 import { faultKinds } from '../src/simulator/simulator-options.ts';
 
 describe('dialer simulator options', () => {
@@ -42,6 +42,11 @@ describe('dialer simulator options', () => {
     expect(() => parseHostList('crm.internal:8080')).toThrow('not URLs');
   });
 
+  it('reads shares such as --drop-callbacks from 0 to 1', () => {
+    expect(parseShare('0.33', '--drop-callbacks')).toBe(0.33);
+    expect(() => parseShare('2', '--drop-callbacks')).toThrow('--drop-callbacks rates are numbers from 0 to 1, got "2"');
+  });
+
   it('refuses a port that is not a whole number', () => {
     expect(parseNonNegativeInteger('4010', '--port')).toBe(4010);
     expect(() => parseNonNegativeInteger('-1', '--port')).toThrow('--port must be a whole number of 0 or more, got "-1"');
@@ -50,10 +55,14 @@ describe('dialer simulator options', () => {
 
 describe('dialer simulator (the command)', () => {
   it('prints its base URL, API key and public key, serves dials, and stops cleanly on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['src/cli/bin.mjs', 'simulator', '--port', '0', '--api-key', 'cli-key', '--json', '--seed', '1'], {
-      cwd: new URL('..', import.meta.url).pathname,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['src/cli/bin.mjs', 'simulator', '--port', '0', '--api-key', 'cli-key', '--json', '--seed', '1', '--account-sid', 'acct-cli', '--record-delay-ms', '0'],
+      {
+        cwd: new URL('..', import.meta.url).pathname,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     let stdout = '';
     const started = await new Promise<{ baseUrl: string; apiKey: string; publicKey: string }>((resolve, reject) => {
@@ -63,7 +72,12 @@ describe('dialer simulator (the command)', () => {
       });
       child.on('exit', (code) => reject(new Error(`simulator exited early with ${code}`)));
     });
-    expect(started).toEqual({ baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v2$/), apiKey: 'cli-key', publicKey: expect.any(String) });
+    expect(started).toEqual({
+      baseUrl: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v2$/),
+      apiKey: 'cli-key',
+      publicKey: expect.any(String),
+      accountSid: 'acct-cli',
+    });
     expect(Buffer.from(started.publicKey, 'base64')).toHaveLength(32);
 
     const response = await fetch(`${started.baseUrl}/texml/ai_calls/conn-1`, {
@@ -72,7 +86,13 @@ describe('dialer simulator (the command)', () => {
       body: JSON.stringify({ From: '+13125550100', To: '+14155550123', AIAssistantId: 'assistant-abc' }),
     });
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { call_sid: string }).call_sid).toMatch(/^v3:/);
+    const callSid = ((await response.json()) as { call_sid: string }).call_sid;
+    expect(callSid).toMatch(/^v3:/);
+    const record = await fetch(`${started.baseUrl}/texml/Accounts/acct-cli/Calls/${encodeURIComponent(callSid)}`, {
+      headers: { authorization: 'Bearer cli-key' },
+    });
+    expect(record.status).toBe(200);
+    expect(await record.json()).toMatchObject({ sid: callSid, account_sid: 'acct-cli' });
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

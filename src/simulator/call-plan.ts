@@ -8,6 +8,7 @@ import {
   type AnsweredBy,
   type CallIdentity,
   type CallStatus,
+  type TerminalCallStatus,
   type TimestampStyle,
 } from '../telnyx/callback-payloads.ts';
 import type { CallbackKind } from '../telnyx/callback-urls.ts';
@@ -60,23 +61,8 @@ export function makeCallPlan(input: {
   timestampStyle: TimestampStyle;
   makeId: () => string;
 }): PlannedCallback[] {
-  const { call, body, outcome, callbackDelayMs: gap, timestampStyle } = input;
-  const answered = !input.overConcurrencyLimit && (outcome === 'completed' || outcome === 'voicemail');
-  const terminal = input.overConcurrencyLimit ? 'failed' : outcome === 'voicemail' ? 'completed' : outcome;
-  const amdOn = typeof body.MachineDetection === 'string' && body.MachineDetection !== 'Disable';
-  const answeredBy: AnsweredBy | undefined = amdOn && answered ? (outcome === 'voicemail' ? 'machine_end_beep' : 'human') : undefined;
-
-  const steps: Step[] = [{ status: 'initiated', delayMs: gap }];
-  if (terminal !== 'busy' && terminal !== 'failed') steps.push({ status: 'ringing', delayMs: gap });
-  if (answered) {
-    steps.push({ status: 'in-progress', delayMs: gap });
-    if (answeredBy) steps.push({ extra: 'amd', delayMs: gap });
-    steps.push({ extra: 'conversation_created', delayMs: gap });
-    steps.push({ extra: 'conversation_ended', delayMs: input.callDurationMs });
-  }
-  steps.push({ status: terminal, delayMs: gap });
-  if (answered && body.Record === true) steps.push({ extra: 'recording', delayMs: gap });
-  steps.push({ status: 'analyzed', delayMs: gap });
+  const { call, body, timestampStyle } = input;
+  const { steps, answered, terminal, answeredBy } = planSteps(input);
 
   const wanted = requestedStatuses(body.StatusCallbackEvent);
   const statusUrls = urlsOf(body.StatusCallback, body.StatusCallbacks);
@@ -172,6 +158,66 @@ export function makeCallPlan(input: {
     }
   }
   return planned;
+}
+
+interface CallSteps {
+  steps: Step[];
+  answered: boolean;
+  terminal: TerminalCallStatus;
+  answeredBy: AnsweredBy | undefined;
+}
+
+function planSteps(input: {
+  body: Record<string, unknown>;
+  outcome: CallOutcome;
+  overConcurrencyLimit: boolean;
+  callbackDelayMs: number;
+  callDurationMs: number;
+}): CallSteps {
+  const { body, outcome, callbackDelayMs: gap } = input;
+  const answered = !input.overConcurrencyLimit && (outcome === 'completed' || outcome === 'voicemail');
+  const terminal = input.overConcurrencyLimit ? 'failed' : outcome === 'voicemail' ? 'completed' : outcome;
+  const amdOn = typeof body.MachineDetection === 'string' && body.MachineDetection !== 'Disable';
+  const answeredBy: AnsweredBy | undefined = amdOn && answered ? (outcome === 'voicemail' ? 'machine_end_beep' : 'human') : undefined;
+
+  const steps: Step[] = [{ status: 'initiated', delayMs: gap }];
+  if (terminal !== 'busy' && terminal !== 'failed') steps.push({ status: 'ringing', delayMs: gap });
+  if (answered) {
+    steps.push({ status: 'in-progress', delayMs: gap });
+    if (answeredBy) steps.push({ extra: 'amd', delayMs: gap });
+    steps.push({ extra: 'conversation_created', delayMs: gap });
+    steps.push({ extra: 'conversation_ended', delayMs: input.callDurationMs });
+  }
+  steps.push({ status: terminal, delayMs: gap });
+  if (answered && body.Record === true) steps.push({ extra: 'recording', delayMs: gap });
+  steps.push({ status: 'analyzed', delayMs: gap });
+  return { steps, answered, terminal, answeredBy };
+}
+
+/** When one call is answered and ends, in ms after it was placed, on the same schedule as its callbacks. */
+export interface CallTimeline {
+  /** Undefined for a call nobody answered. */
+  answeredAfterMs?: number;
+  endedAfterMs: number;
+  terminal: TerminalCallStatus;
+  /** What AMD said, when detection was on and the call was answered. */
+  answeredBy?: AnsweredBy;
+}
+
+export function makeCallTimeline(input: Parameters<typeof planSteps>[0]): CallTimeline {
+  const { steps, terminal, answeredBy } = planSteps(input);
+  let at = 0;
+  let answeredAfterMs: number | undefined;
+  let endedAfterMs = 0;
+  for (const step of steps) {
+    at += step.delayMs;
+    if (step.status === 'in-progress') answeredAfterMs = at;
+    if (step.status === terminal) {
+      endedAfterMs = at;
+      break;
+    }
+  }
+  return { ...(answeredAfterMs === undefined ? {} : { answeredAfterMs }), endedAfterMs, terminal, ...(answeredBy ? { answeredBy } : {}) };
 }
 
 // 'answered' is the name of the event whose CallStatus is 'in-progress'; Telnyx's default is 'completed' only.

@@ -47,6 +47,11 @@ export function parseNonNegativeInteger(text: string, option: string): number {
   return Number(text);
 }
 
+/** A share from 0 to 1, e.g. `--drop-callbacks 0.33`. */
+export function parseShare(text: string, option: string): number {
+  return parseRate(text, option);
+}
+
 function parseRate(text: string, option: string): number {
   const rate = Number(text);
   if (text.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1)

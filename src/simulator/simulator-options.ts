@@ -38,6 +38,13 @@ export interface DeliveryOptions {
   reorder?: boolean;
 }
 
+export interface CallRecordOptions {
+  /** A record stays invisible (404 10005, absent from lists) this long after its dial. Default 0. */
+  visibilityDelayMs?: number;
+  /** Share of call-record GETs (0..1) answered 429 (10011) with x-ratelimit-* headers. Default 0. */
+  rateLimitedRate?: number;
+}
+
 export interface SimulatorOptions {
   apiKey?: string;
   /** 0 = a free port. */
@@ -82,6 +89,12 @@ export interface SimulatorOptions {
   onSkippedHost?: (host: string, url: string) => void;
   /** Called after every callback delivery try (e.g. to log failures when run standalone). */
   onDelivery?: (delivery: CallbackDelivery) => void;
+  /** The account id callbacks carry as AccountSid and call-record URLs name. Default: a random one. */
+  accountSid?: string;
+  /** Call records (GET .../Calls): how long after a dial its record becomes visible, and injected 429s. */
+  callRecords?: CallRecordOptions;
+  /** Share of placed calls (0..1) whose callbacks are never sent, of any kind (a receiver that was down). Default 0. */
+  dropCallbacksRate?: number;
   /** Wall clock for signatures and timestamps; tests may inject one. */
   now?: () => number;
 }

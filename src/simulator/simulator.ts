@@ -4,7 +4,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AddressInfo, Socket } from 'node:net';
 import { makeSigningKeyPair } from '../telnyx/signature.ts';
 import type { CallIdentity } from '../telnyx/callback-payloads.ts';
-import { makeCallPlan, type PlannedCallback } from './call-plan.ts';
+import { makeCallPlan, makeCallTimeline, type CallTimeline, type PlannedCallback } from './call-plan.ts';
+import { pageUri, readListQuery, renderCallRecord, type PageToken } from './call-records.ts';
 import { makeCallbackSender, type CallbackDelivery } from './callback-sender.ts';
 import { makeCallbackHostFilter } from './callback-hosts.ts';
 import { makeRandom, pickWeighted } from './random.ts';
@@ -28,6 +29,19 @@ export interface SimulatedCall {
   /** Placed with an injected fault: the client did not get (or could not read) the 200. */
   fault?: FaultKind;
   at: number;
+  /** When it is answered and ends, and how: what its record says once visible. */
+  timeline: CallTimeline;
+  /** None of its callbacks are sent (the dropCallbacksRate fault). */
+  callbacksDropped: boolean;
+}
+
+/** Every call-record GET, in arrival order. */
+export interface SimulatorRecordRequest {
+  at: number;
+  /** Path and query as requested. */
+  url: string;
+  status: number;
+  code?: string;
 }
 
 /** Every dial request, refused or not, in arrival order. */
@@ -48,8 +62,11 @@ export interface Simulator {
   apiKey: string;
   /** Base64 raw Ed25519 public key (TELNYX_PUBLIC_KEY). */
   publicKey: string;
+  /** The account id (TELNYX_ACCOUNT_SID): AccountSid of every callback, and in call-record URLs. */
+  accountSid: string;
   calls: SimulatedCall[];
   requests: SimulatorRequest[];
+  recordRequests: SimulatorRecordRequest[];
   deliveries: CallbackDelivery[];
   /** Callbacks not sent because their host is not allowed (see allowedCallbackHosts), per host. */
   skippedCallbacks: Map<string, number>;
@@ -79,12 +96,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const callbackDelayMs = options.callbackDelayMs ?? 5;
   const callDurationMs = options.callDurationMs ?? callbackDelayMs;
   const delivery = options.delivery ?? {};
-  const accountSid = `sim-account-${randomUUID()}`;
+  const accountSid = options.accountSid ?? randomUUID();
+  const recordDelayMs = options.callRecords?.visibilityDelayMs ?? 0;
   let faults: Faults = { ...options.faults };
   let activeCalls = 0;
 
   const calls: SimulatedCall[] = [];
   const requests: SimulatorRequest[] = [];
+  const recordRequests: SimulatorRecordRequest[] = [];
   const deliveries: CallbackDelivery[] = [];
   const skippedCallbacks = new Map<string, number>();
   const checkHost = makeCallbackHostFilter(options.allowedCallbackHosts);
@@ -109,6 +128,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     // Telnyx counts a request when it arrives, not when its body has been read and parsed.
     const arrivedAt = now();
+    if (request.method === 'GET' && (request.url ?? '').startsWith('/v2/texml/Accounts/')) return serveCallRecords(request, response, arrivedAt);
     const match = /^\/v2\/texml\/ai_calls\/([^/?]+)$/.exec((request.url ?? '').split('?')[0]!);
     if (request.method !== 'POST' || !match) {
       return reply(response, 404, [makeTelnyxError('10005', `No route for ${request.method} ${request.url}`)]);
@@ -180,6 +200,65 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return answer(() => sendJson(response, 200, success, rateHeaders, entry));
   }
 
+  // GET /texml/Accounts/{account_sid}/Calls[/{call_sid}]: the records of placed calls, each visible
+  // recordDelayMs after its dial (eventual consistency), newest first, paged with next_page_uri.
+  function serveCallRecords(request: IncomingMessage, response: ServerResponse, arrivedAt: number): void {
+    const url = new URL(request.url ?? '/', 'http://simulator.invalid');
+    const entry: SimulatorRecordRequest = { at: arrivedAt, url: `${url.pathname}${url.search}`, status: 0 };
+    recordRequests.push(entry);
+    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      entry.status = status;
+      const code = (body as { errors?: { code: string }[] }).errors?.[0]?.code;
+      if (code) entry.code = code;
+      sendJson(response, status, body, headers, entry);
+    };
+    if (request.headers.authorization !== `Bearer ${apiKey}`) return answer(401, { errors: [makeTelnyxError('10009', 'The API key is missing or invalid.')] });
+    // Draws only when the fault is on, so seeded outcomes stay what they were without it.
+    const rateLimitedRate = options.callRecords?.rateLimitedRate ?? 0;
+    if (rateLimitedRate > 0 && random() < rateLimitedRate) {
+      return answer(
+        429,
+        { errors: [makeTelnyxError('10011', 'Too many requests.')] },
+        { 'x-ratelimit-limit': '100', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1' },
+      );
+    }
+    const match = /^\/v2\/texml\/Accounts\/([^/]+)\/Calls(?:\/([^/]+))?$/.exec(url.pathname);
+    const notFound = (detail: string) => answer(404, { errors: [makeTelnyxError('10005', detail)] });
+    if (!match) return notFound(`No route for GET ${url.pathname}`);
+    if (decodeURIComponent(match[1]!) !== accountSid) return notFound('Account not found.');
+    const visible = (call: SimulatedCall) => call.at + recordDelayMs <= arrivedAt;
+    if (match[2] !== undefined) {
+      const callSid = decodeURIComponent(match[2]);
+      const call = calls.find((candidate) => candidate.callSid === callSid);
+      if (!call || !visible(call)) return notFound(`Call ${callSid} was not found.`);
+      return answer(200, renderCallRecord(call, accountSid, arrivedAt));
+    }
+    const query = readListQuery(url.searchParams);
+    if (!query.ok) return answer(422, { errors: [makeTelnyxError('10015', query.detail, `/${query.field}`)] });
+    const placedBy = query.token?.placedBy ?? arrivedAt;
+    const matching = calls
+      .filter((call) => visible(call) && call.at <= placedBy)
+      .map((call) => ({ call, record: renderCallRecord(call, accountSid, arrivedAt) }))
+      .filter(({ call, record }) => query.matches(record, call))
+      .sort((a, b) => b.call.at - a.call.at || (a.call.callSid < b.call.callSid ? -1 : 1));
+    const start = query.token?.offset ?? query.page * query.pageSize;
+    const page = matching.slice(start, start + query.pageSize);
+    const end = start + page.length;
+    const nextToken: PageToken | undefined = end < matching.length ? { offset: end, placedBy } : undefined;
+    const firstParams = new URLSearchParams(url.searchParams);
+    return answer(200, {
+      calls: page.map(({ record }) => record),
+      page: query.page,
+      page_size: query.pageSize,
+      start,
+      end: Math.max(start, end - 1),
+      uri: entry.url,
+      first_page_uri: pageUri(accountSid, firstParams, 0),
+      next_page_uri: nextToken ? pageUri(accountSid, firstParams, query.page + 1, nextToken) : null,
+      previous_page_uri: query.page > 0 ? pageUri(accountSid, firstParams, query.page - 1, { offset: Math.max(0, start - query.pageSize), placedBy }) : null,
+    });
+  }
+
   function pickFault(): FaultKind | undefined {
     // pickWeighted over the rates themselves decides which fault; whether one happens at all is a
     // separate draw against their sum so a rate of 0.1 means 10 % of requests.
@@ -190,6 +269,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   function placeCall(connectionId: string, body: Record<string, unknown>, fault: FaultKind | undefined, arrivedAt: number): SimulatedCall {
     const overConcurrencyLimit = options.accountConcurrentCalls !== undefined && activeCalls >= options.accountConcurrentCalls;
     const outcome = options.decideOutcome?.(body) ?? pickWeighted(options.outcomes ?? { completed: 1 }, random) ?? 'completed';
+    const dropRate = options.dropCallbacksRate ?? 0;
+    const callbacksDropped = dropRate > 0 && random() < dropRate;
     const call: SimulatedCall = {
       callSid: `v3:${randomBytes(16).toString('base64url')}`,
       connectionId,
@@ -200,6 +281,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       overConcurrencyLimit,
       ...(fault && placingFaults.has(fault) ? { fault } : {}),
       at: arrivedAt,
+      timeline: makeCallTimeline({ body, outcome, overConcurrencyLimit, callbackDelayMs, callDurationMs }),
+      callbacksDropped,
     };
     calls.push(call);
     if (!overConcurrencyLimit) activeCalls += 1;
@@ -226,7 +309,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       timestampStyle: options.timestampStyle ?? 'iso8601',
       makeId: randomUUID,
     });
-    const flow = runCallbacks(plan, call.callSid).finally(() => {
+    const flow = runCallbacks(plan, call.callSid, callbacksDropped).finally(() => {
       if (!overConcurrencyLimit) activeCalls -= 1;
       flows.delete(flow);
     });
@@ -234,12 +317,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     return call;
   }
 
-  async function runCallbacks(plan: PlannedCallback[], callSid: string): Promise<void> {
+  // A call whose callbacks are dropped still runs its course (its record changes on the same schedule).
+  async function runCallbacks(plan: PlannedCallback[], callSid: string, dropped: boolean): Promise<void> {
     const order = delivery.reorder ? shuffled(plan) : plan;
     for (const callback of order) {
       await stopper.wait(delivery.reorder ? callbackDelayMs : callback.delayMs);
       if (stopper.stopped) return;
-      const urls = callback.urls.filter(deliverable);
+      const urls = dropped ? [] : callback.urls.filter(deliverable);
       const copies = random() < (delivery.duplicateRate ?? 0) ? 2 : 1;
       for (let copy = 0; copy < copies; copy += 1) {
         await Promise.all(urls.map((url) => sender.send(callback, url, callSid)));
@@ -294,8 +378,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     baseUrl: `http://${host}:${address.port}/v2`,
     apiKey,
     publicKey: signingKey.publicKey,
+    accountSid,
     calls,
     requests,
+    recordRequests,
     deliveries,
     skippedCallbacks,
     setFaults(next) {

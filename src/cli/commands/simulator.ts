@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { parseFaults, parseHostList, parseNonNegativeInteger, parseOutcomeWeights } from '../../simulator/parse-cli-options.ts';
+import { parseFaults, parseHostList, parseNonNegativeInteger, parseOutcomeWeights, parseShare } from '../../simulator/parse-cli-options.ts';
 import { makeSigningKeyPair, makeSigningKeyPairFromPem, type SigningKeyPair } from '../../telnyx/signature.ts';
 import { report } from '../output.ts';
 import { listenForShutdown } from '../../shutdown.ts';
@@ -20,6 +20,10 @@ interface SimulatorCommandOptions {
   privateKeyFile?: string;
   seed?: string;
   callbackHosts?: string;
+  accountSid?: string;
+  recordDelayMs: string;
+  recordRateLimited: string;
+  dropCallbacks: string;
   json?: boolean;
 }
 
@@ -54,6 +58,10 @@ export function registerSimulator(program: Command): void {
       '--callback-hosts <hosts>',
       'comma-separated hosts callbacks may go to besides loopback ones (127.0.0.0/8, ::1, localhost), * for any host; callbacks to other hosts are skipped, never sent',
     )
+    .option('--account-sid <id>', 'the account id: AccountSid of every callback and the {account_sid} of call-record URLs (default: a random one)')
+    .option('--record-delay-ms <ms>', 'how long after its dial a call record becomes visible (GET .../Calls answers 404 until then)', '1000')
+    .option('--record-rate-limited <rate>', 'share of call-record GETs (0..1) answered 429 (10011)', '0')
+    .option('--drop-callbacks <rate>', 'share of calls (0..1) whose callbacks are never sent, as if the receiver had been down', '0')
     .option('--json', 'print the start-up details as JSON')
     .action(async (options: SimulatorCommandOptions) => {
       const { startSimulator } = await import('../../simulator/simulator.ts');
@@ -72,6 +80,12 @@ export function registerSimulator(program: Command): void {
         signingKey: options.privateKeyFile ? loadOrCreateKey(options.privateKeyFile) : undefined,
         seed: options.seed === undefined ? undefined : parseNonNegativeInteger(options.seed, '--seed'),
         allowedCallbackHosts: parseHostList(options.callbackHosts),
+        accountSid: options.accountSid,
+        callRecords: {
+          visibilityDelayMs: parseNonNegativeInteger(options.recordDelayMs, '--record-delay-ms'),
+          rateLimitedRate: parseShare(options.recordRateLimited, '--record-rate-limited'),
+        },
+        dropCallbacksRate: parseShare(options.dropCallbacks, '--drop-callbacks'),
         onSkippedHost: (host) => {
           process.stderr.write(`callbacks to ${host} are skipped, never sent: only loopback hosts get callbacks (allow it with --callback-hosts ${host})\n`);
         },
@@ -81,12 +95,13 @@ export function registerSimulator(program: Command): void {
           process.stderr.write(`callback ${delivery.kind} ${delivery.callStatus ?? ''} to ${delivery.url} failed (try ${delivery.attempt}): ${why}\n`);
         },
       });
-      report({ baseUrl: simulator.baseUrl, apiKey: simulator.apiKey, publicKey: simulator.publicKey }, options, (started) =>
+      report({ baseUrl: simulator.baseUrl, apiKey: simulator.apiKey, publicKey: simulator.publicKey, accountSid: simulator.accountSid }, options, (started) =>
         [
           `Telnyx simulator listening; point the dialer at it with:`,
           `  TELNYX_API_BASE_URL=${started.baseUrl}`,
           `  TELNYX_API_KEY=${started.apiKey}`,
           `  TELNYX_PUBLIC_KEY=${started.publicKey}`,
+          `  TELNYX_ACCOUNT_SID=${started.accountSid}`,
         ].join('\n'),
       );
       await listenForShutdown().received;
