@@ -23,6 +23,16 @@ const envSchema = z
       .string()
       .refine((key) => Buffer.from(key, 'base64').length === 32, 'must be a base64 Ed25519 public key (32 bytes)')
       .optional(),
+    /**
+     * The Telnyx account id (the AccountSid of every callback) for call-record URLs. When unset, it is
+     * learned from the first callback received and stored in Postgres.
+     */
+    TELNYX_ACCOUNT_SID: z
+      .string()
+      .regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'letters, digits and _ . : - only')
+      .optional(),
+    /** Call-record reads (GETs) per second, a budget of their own so reconciliation never crowds out dials. */
+    CALL_RECORD_READS_PER_SECOND: z.coerce.number().positive().max(1000).default(5),
     /** The address Telnyx reaches this product's callback receiver at. */
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),

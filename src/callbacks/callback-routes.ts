@@ -8,6 +8,7 @@ import { makeCallbackBatcher } from './callback-batcher.ts';
 import type { RecordedCallback } from './record-callback.ts';
 import { makeSignatureVerifier, defaultMaxAgeSeconds, signatureHeader, timestampHeader } from '../telnyx/signature.ts';
 import { isCallbackKind } from '../telnyx/callback-urls.ts';
+import { storeSettingOnce } from '../db/settings.ts';
 
 export interface CallbackRouteOptions {
   app: App;
@@ -27,6 +28,16 @@ export const callbackBodyLimit = 64 * 1024;
 export async function callbackRoutes(server: FastifyInstance, { app, metrics, now }: CallbackRouteOptions): Promise<void> {
   const verifier = app.config.TELNYX_PUBLIC_KEY ? makeSignatureVerifier(app.config.TELNYX_PUBLIC_KEY, { now: () => now().getTime() }) : null;
   const batcher = makeCallbackBatcher(app.pool);
+  // Without TELNYX_ACCOUNT_SID, the account id for call-record URLs is the AccountSid of the first
+  // callback that names one of our attempts (and passed the signature check, when there is one).
+  let accountSidKnown = app.config.TELNYX_ACCOUNT_SID !== undefined;
+  const learnAccountSid = async (fields: Map<string, string>) => {
+    const accountSid = fields.get('AccountSid')?.trim();
+    if (accountSidKnown || !accountSid || !/^[A-Za-z0-9_.:-]{1,128}$/.test(accountSid)) return;
+    const stored = await storeSettingOnce(app.pool, 'telnyx_account_sid', accountSid);
+    accountSidKnown = true;
+    if (stored === accountSid) app.log.info({ accountSid }, 'Telnyx account id learned from a callback');
+  };
   // Raw bytes for every content type (and none): the signature covers exactly what was sent.
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: callbackBodyLimit }, (_request, body, done) => done(null, body));
@@ -67,8 +78,10 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
     }
 
     let recorded: RecordedCallback;
+    let fields: Map<string, string>;
     try {
       const parsed = parseCallbackBody(rawBody, request.headers['content-type'], rawQuery);
+      fields = parsed.fields;
       const facts = readCallbackFacts(kind, parsed, now());
       recorded = await batcher.record(attemptId, facts, parsed.payload);
     } catch (error) {
@@ -83,6 +96,7 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
       request.log.warn({ kind, attemptId: attemptId.slice(0, 64) }, 'callback for an unknown attempt (neither token nor CallSid match)');
       return reply.code(404).send({ error: { code: 'not_found', message: 'no call attempt matches this callback', field: 'attemptId' } });
     }
+    await learnAccountSid(fields);
     const ids = { campaignId: recorded.campaignId, contactId: recorded.contactId, attemptId: recorded.attemptId, kind };
     if (recorded.finished) {
       metrics.outcomes.inc({ state: recorded.finished });

@@ -1,0 +1,47 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { App } from '../app.ts';
+import { readSetting } from '../db/settings.ts';
+import { makeDialRateLimiter } from './dial-rate-limiter.ts';
+import { makeCallRecordClient, type CallRecordClient } from '../telnyx/call-record-client.ts';
+
+/** Telnyx's call records as reconciliation reads them, and the account they belong to. */
+export interface CallRecordReader {
+  records: CallRecordClient;
+  /** TELNYX_ACCOUNT_SID, else the one learned from a callback; undefined while neither is known. */
+  accountSid(): Promise<string | undefined>;
+}
+
+/**
+ * The call-record client of this process: every GET takes a permit from its own Redis budget
+ * (CALL_RECORD_READS_PER_SECOND across all processes, keys apart from the dial pace), so reading
+ * records never takes a dial's place. Undefined without TELNYX_API_KEY.
+ */
+export function makeCallRecordReader(app: App, overrides: { tries?: number; retryDelayMs?: number } = {}): CallRecordReader | undefined {
+  const apiKey = app.config.TELNYX_API_KEY;
+  if (!apiKey) return undefined;
+  const perSecond = app.config.CALL_RECORD_READS_PER_SECOND;
+  // A 100 ms guard on each 1 s window, as for dials: the rate counts where requests arrive.
+  const limiter = makeDialRateLimiter(app.redis(), `${app.config.QUEUE_PREFIX}:reads`, perSecond, 100);
+  const records = makeCallRecordClient({
+    apiKey,
+    baseUrl: app.config.TELNYX_API_BASE_URL,
+    timeoutMs: Math.min(app.config.DIAL_REQUEST_TIMEOUT_MS, 10_000),
+    ...overrides,
+    async beforeRequest() {
+      for (;;) {
+        const permit = await limiter.acquire('call-records', perSecond);
+        if (permit.waitMs === 0) return;
+        await sleep(permit.waitMs);
+      }
+    },
+  });
+  let learned: string | undefined;
+  return {
+    records,
+    async accountSid() {
+      if (app.config.TELNYX_ACCOUNT_SID) return app.config.TELNYX_ACCOUNT_SID;
+      learned ??= await readSetting(app.pool, 'telnyx_account_sid');
+      return learned;
+    },
+  };
+}
