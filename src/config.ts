@@ -33,6 +33,11 @@ const envSchema = z
       .optional(),
     /** Call-record reads (GETs) per second, a budget of their own so reconciliation never crowds out dials. */
     CALL_RECORD_READS_PER_SECOND: z.coerce.number().positive().max(1000).default(5),
+    /**
+     * A call (an attempt with a call_sid) not heard of for this long has its call record read; a call
+     * still going is read again later, each gap twice the one before (at most 10 min).
+     */
+    CALL_RECORD_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     /** The address Telnyx reaches this product's callback receiver at. */
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),

@@ -85,6 +85,8 @@ WITH input AS (
     error_detail = COALESCE(a.error_detail, i.error_detail),
     slot_released_at = CASE WHEN i.new_state IN ${sqlStates(terminalAttemptStates)} AND ${currentRankSql} < i.new_rank
       THEN COALESCE(a.slot_released_at, now() AT TIME ZONE 'UTC') ELSE a.slot_released_at END,
+    outcome_source = CASE WHEN i.new_state IN ${sqlStates(terminalAttemptStates)} AND ${currentRankSql} < i.new_rank
+      THEN 'callback'::"OutcomeSource" ELSE a.outcome_source END,
     updated_at = now() AT TIME ZONE 'UTC'
   FROM event e JOIN target t ON t.id = e.attempt_id JOIN input i ON i.ord = t.ord
   WHERE a.id = e.attempt_id

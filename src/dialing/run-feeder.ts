@@ -2,7 +2,7 @@ import type { App } from '../app.ts';
 import { queueOf } from '../jobs/queues.ts';
 import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts';
 import { feedCampaign } from './feed-campaign.ts';
-import { ensureMaintenanceSchedulers } from './maintenance-worker.ts';
+import { ensureMaintenanceSchedulers, recordSweepEveryMs } from './maintenance-worker.ts';
 import { repairQueuedJobs } from './repair-queued-jobs.ts';
 import { rebuildSchedulers } from '../scheduling/schedules.ts';
 import { withTransaction } from '../db/with-transaction.ts';
@@ -55,7 +55,7 @@ export function makeFeeder(app: App): Feeder {
     if (Date.now() - lastRepair >= repairEveryMs) {
       lastRepair = Date.now();
       repaired = await repairQueuedJobs(app, queue);
-      await ensureMaintenanceSchedulers(maintenanceQueue);
+      await ensureMaintenanceSchedulers(maintenanceQueue, recordSweepEveryMs(app.config.CALL_RECORD_CHECK_SECONDS));
       await rebuildSchedulers(app);
     }
     return { enqueued, repaired };

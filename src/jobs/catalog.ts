@@ -26,10 +26,13 @@ export const jobCatalog = {
       removeOnFail: { count: 1000, age: 7 * 24 * 3600 },
     },
   },
-  /** Periodic upkeep: reconcile unconfirmed attempts and reap calls that outlived their time limit. */
+  /**
+   * Periodic upkeep: read the call records of calls whose end was not heard of (records), reconcile
+   * unconfirmed attempts and reap calls that outlived their time limit (the last resorts).
+   */
   maintenance: {
     queueName: 'maintenance',
-    payload: z.object({ task: z.enum(['reconcile', 'reap']) }),
+    payload: z.object({ task: z.enum(['reconcile', 'reap', 'records']) }),
     options: {
       attempts: 1,
       removeOnComplete: { count: 100 },
