@@ -38,6 +38,15 @@ const envSchema = z
      * still going is read again later, each gap twice the one before (at most 10 min).
      */
     CALL_RECORD_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+    /**
+     * A dial that never learned its call_sid (a worker killed after its claim, an ambiguous answer) is
+     * looked for in the call records once it can no longer be in flight; after this many listings
+     * without it, CALL_RECORD_ABSENT_SPACING_SECONDS apart, it was never placed and the contact is
+     * dialed again. Records appear a while after a call: keep the spacing times the checks well above
+     * that delay.
+     */
+    CALL_RECORD_ABSENT_CHECKS: z.coerce.number().int().min(2).max(20).default(3),
+    CALL_RECORD_ABSENT_SPACING_SECONDS: z.coerce.number().int().min(1).max(3600).default(40),
     /** The address Telnyx reaches this product's callback receiver at. */
     PUBLIC_BASE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3000'),
     PORT: z.coerce.number().int().min(1).max(65535).default(3000),

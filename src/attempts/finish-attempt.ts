@@ -25,6 +25,8 @@ export interface ReleasedAttempt {
   contact_id: string;
   attempt_number: number;
   answered_by: string | null;
+  /** The contact's attempts that were never placed (not counted against maxAttempts); 0 when absent. */
+  unplaced_attempts?: number;
 }
 
 export interface ReleasedAttemptToFinish {
@@ -103,7 +105,9 @@ export async function finishReleasedAttempts(
     const campaign = campaigns.get(attempt.campaign_id);
     if (!campaign) return null;
     const outcome = outcomeOf(terminalState, attempt.answered_by);
-    const decision = decideAfterAttempt(campaign.config.retry, outcome, attempt.attempt_number, now, campaign.status === 'canceled');
+    // Dials never placed (contact.unplaced_attempts) are not attempts for maxAttempts.
+    const placedNumber = attempt.attempt_number - (attempt.unplaced_attempts ?? 0);
+    const decision = decideAfterAttempt(campaign.config.retry, outcome, placedNumber, now, campaign.status === 'canceled');
     return { attempt, outcome, decision };
   });
   const applicable = changes.filter((change): change is ContactChange => change !== null);
@@ -126,7 +130,8 @@ async function releaseSlots(client: Queryable, attemptIds: string[]): Promise<Ma
   const { rows } = await client.query<ReleasedAttempt>(
     `UPDATE call_attempt SET slot_released_at = ${nowUtcSql}, updated_at = ${nowUtcSql}
      WHERE id = ANY($1::uuid[]) AND slot_released_at IS NULL
-     RETURNING id, campaign_id, contact_id, attempt_number, answered_by`,
+     RETURNING id, campaign_id, contact_id, attempt_number, answered_by,
+       (SELECT c.unplaced_attempts FROM contact c WHERE c.id = call_attempt.contact_id) AS unplaced_attempts`,
     [attemptIds],
   );
   return new Map(rows.map((row) => [row.id, row]));

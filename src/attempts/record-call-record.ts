@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { finishReleasedAttempts, type FinishedAttempt } from './finish-attempt.ts';
+import { finishReleasedAttempts, type FinishedAttempt, type ReleasedAttempt } from './finish-attempt.ts';
 import { nowUtcSql, utcParamSql } from '../db/sql-time.ts';
 import { withTransaction } from '../db/with-transaction.ts';
 import { callStatusTransitions, openAttemptStates, sqlStates, isTerminalAttemptState, type TerminalAttemptState } from './states.ts';
@@ -74,7 +74,7 @@ export async function recordCallRecordOutcome(
   options: { adopt?: boolean } = {},
 ): Promise<FinishedAttempt | null> {
   return withTransaction(pool, async (client) => {
-    const { rows } = await client.query<{ id: string; campaign_id: string; contact_id: string; attempt_number: number; answered_by: string | null }>(
+    const { rows } = await client.query<ReleasedAttempt>(
       `UPDATE call_attempt a SET state = $2::"AttemptState", outcome_source = 'call_record',
          call_sid = CASE WHEN $7 THEN COALESCE(a.call_sid, $8) ELSE a.call_sid END,
          ended_at = COALESCE(a.ended_at, ${utcParamSql(3)}),
@@ -85,7 +85,8 @@ export async function recordCallRecordOutcome(
          slot_released_at = ${nowUtcSql}, updated_at = ${nowUtcSql}
        WHERE a.id = $1 AND a.state IN ${sqlStates(openAttemptStates)} AND a.slot_released_at IS NULL
          AND (a.call_sid = $8 OR ($7 AND a.call_sid IS NULL))
-       RETURNING a.id, a.campaign_id, a.contact_id, a.attempt_number, a.answered_by`,
+       RETURNING a.id, a.campaign_id, a.contact_id, a.attempt_number, a.answered_by,
+         (SELECT c.unplaced_attempts FROM contact c WHERE c.id = a.contact_id) AS unplaced_attempts`,
       [
         attemptId,
         terminalState,

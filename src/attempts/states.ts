@@ -10,7 +10,7 @@ import type { AttemptState, ContactState } from '../generated/prisma/enums.ts';
  *
  * Attempt: claimed (row written before the request) -> accepted (call_sid) | rejected (4xx, never
  * placed) | unknown (ambiguous answer) -> initiated -> ringing -> in_progress -> a call-ending state;
- * failed_unknown when nothing ever confirmed the call.
+ * failed_unknown when nothing ever confirmed the call; not_placed when Telnyx's records show it never was.
  */
 
 /** Contacts not dialed yet: waiting for their turn, or with a dial job in Redis. */
@@ -54,6 +54,13 @@ export type TerminalAttemptState = (typeof terminalAttemptStates)[number];
 export const finishedAttemptStates = [...terminalAttemptStates, 'rejected', 'failed_unknown'] as const satisfies readonly AttemptState[];
 export type FinishedAttemptState = (typeof finishedAttemptStates)[number];
 
+/**
+ * Telnyx's call records showed, on checks spaced for their eventual consistency, that the dial never
+ * placed a call: the attempt ends without an outcome, its contact is dialed again (a new attempt) and
+ * it does not count against retry.maxAttempts (contact.unplaced_attempts).
+ */
+export const unplacedAttemptStates = ['not_placed'] as const satisfies readonly AttemptState[];
+
 /** The dial's answer was lost or ambiguous, or never came: nothing from Telnyx confirmed the call yet. */
 export const unconfirmedAttemptStates = ['claimed', 'unknown'] as const satisfies readonly AttemptState[];
 /** Attempts still holding a concurrency slot: from the claim until a finished state. */
@@ -62,7 +69,9 @@ export const openAttemptStates = ['claimed', 'accepted', 'unknown', 'initiated',
 // Compile-time checks: each enum is split exactly, so a state added to the schema must be placed here.
 type Missing<All, Listed> = Exclude<All, Listed>;
 const contactStatesPlaced: Missing<ContactState, (typeof activeContactStates | typeof finalContactStates)[number]> extends never ? true : never = true;
-const attemptStatesPlaced: Missing<AttemptState, (typeof openAttemptStates | typeof finishedAttemptStates)[number]> extends never ? true : never = true;
+const attemptStatesPlaced: Missing<AttemptState, (typeof openAttemptStates | typeof finishedAttemptStates | typeof unplacedAttemptStates)[number]> extends never
+  ? true
+  : never = true;
 void contactStatesPlaced;
 void attemptStatesPlaced;
 

@@ -90,10 +90,11 @@ WITH input AS (
     updated_at = now() AT TIME ZONE 'UTC'
   FROM event e JOIN target t ON t.id = e.attempt_id JOIN input i ON i.ord = t.ord
   WHERE a.id = e.attempt_id
-  RETURNING a.id, a.state, a.attempt_number, a.answered_by, (t.holds_slot AND a.slot_released_at IS NOT NULL) AS released
+  RETURNING a.id, a.state, a.attempt_number, a.answered_by, (t.holds_slot AND a.slot_released_at IS NOT NULL) AS released,
+    (SELECT k.unplaced_attempts FROM contact k WHERE k.id = a.contact_id) AS unplaced_attempts
 )
 SELECT i.ord, t.id, t.campaign_id, t.contact_id, t.state AS previous_state, ap.state AS state,
-       ap.attempt_number, ap.answered_by, COALESCE(ap.released, false) AS released,
+       ap.attempt_number, ap.answered_by, ap.unplaced_attempts, COALESCE(ap.released, false) AS released,
        (ap.id IS NOT NULL) AS stored, (c.ord IS NOT NULL AND t.ord IS NULL) AS contended
 FROM input i
 LEFT JOIN claimed c ON c.ord = i.ord
@@ -109,6 +110,7 @@ interface RecordRow {
   state: string | null;
   attempt_number: number | null;
   answered_by: string | null;
+  unplaced_attempts: number | null;
   released: boolean;
   stored: boolean;
   contended: boolean;
@@ -173,6 +175,7 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
         contact_id: row.contact_id,
         attempt_number: row.attempt_number!,
         answered_by: row.answered_by,
+        unplaced_attempts: row.unplaced_attempts ?? 0,
       };
       toFinish.push({ attempt, terminalState: finished });
     }

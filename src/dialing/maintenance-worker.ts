@@ -4,7 +4,8 @@ import { makeWorker, queueOf, type CatalogQueue } from '../jobs/queues.ts';
 import { reapAttempts } from '../attempts/reap-attempts.ts';
 import { reconcileAttempts } from '../attempts/reconcile-attempts.ts';
 import { makeCallRecordReader } from './call-record-reader.ts';
-import { checkCallRecords } from './check-call-records.ts';
+import { checkCallRecords, checkUnconfirmedAttempts } from './check-call-records.ts';
+import { maxPaceWaitMs } from '../attempts/claim-contact.ts';
 
 /** Margin past TimeLimit + Timeout before a call without a terminal callback is reaped. */
 export const reapMarginMs = 10 * 60_000;
@@ -47,7 +48,13 @@ export async function startMaintenanceWorker(app: App): Promise<Worker> {
         warnedNoAccount = true;
         app.log.warn('call records cannot be read yet: set TELNYX_ACCOUNT_SID, or it is learned from the first callback');
       }
-      return sweep.recorded;
+      const unconfirmed = await checkUnconfirmedAttempts(app, reader, {
+        // A claim's request leaves within maxPaceWaitMs and lasts at most DIAL_REQUEST_TIMEOUT_MS.
+        inFlightMs: maxPaceWaitMs + app.config.DIAL_REQUEST_TIMEOUT_MS + 5000,
+        absentChecks: app.config.CALL_RECORD_ABSENT_CHECKS,
+        spacingMs: app.config.CALL_RECORD_ABSENT_SPACING_SECONDS * 1000,
+      });
+      return sweep.recorded + unconfirmed.adopted + unconfirmed.notPlaced;
     }
     const count =
       task === 'reconcile' ? await reconcileAttempts(app.pool, app.config.RECONCILE_GRACE_SECONDS * 1000) : await reapAttempts(app.pool, reapMarginMs);
