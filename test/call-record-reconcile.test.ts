@@ -6,6 +6,7 @@ import { makeFeeder } from '../src/dialing/run-feeder.ts';
 import { checkCallRecords } from '../src/dialing/check-call-records.ts';
 import { makeCallRecordReader } from '../src/dialing/call-record-reader.ts';
 import { getCampaignStatus } from '../src/campaigns/campaign-status.ts';
+import { formatStatus } from '../src/cli/commands/status.ts';
 import type { SimulatedCall } from '../src/simulator/simulator.ts';
 import type { SimulatorOptions } from '../src/simulator/simulator-options.ts';
 import { closeWorker } from '../src/jobs/queues.ts';
@@ -95,6 +96,16 @@ describe('calls whose terminal callback never came end per their call record', (
       }
       const campaign = (await db.pool.query('SELECT status, active_calls FROM campaign WHERE id = $1', [campaignId])).rows[0];
       expect(campaign).toEqual({ status: 'completed', active_calls: 0 });
+
+      // dialer status and /metrics tell how many outcomes came from call records.
+      const dropped = calls.filter((call) => call.callbacksDropped).length;
+      const status = await getCampaignStatus(s.app, campaignId);
+      expect(status.reconciliation).toEqual({ awaiting: 0, outcomesFromCallRecords: dropped, notPlaced: 0 });
+      expect(formatStatus(status)).toContain(`call records: 0 awaiting reconciliation, ${dropped} outcomes from call records\n`.trimEnd());
+      const metrics = (await s.receiver.inject({ method: 'GET', url: '/metrics' })).body;
+      expect(metrics).toMatch(new RegExp(`^dialer_attempt_outcomes_by_source\\{source="call_record"\\} ${dropped}$`, 'm'));
+      expect(metrics).toMatch(new RegExp(`^dialer_attempt_outcomes_by_source\\{source="callback"\\} ${45 - dropped}$`, 'm'));
+      expect(metrics).toMatch(/^dialer_attempts_awaiting_reconciliation 0$/m);
     },
   );
 
@@ -125,6 +136,8 @@ describe('calls whose terminal callback never came end per their call record', (
     for (const row of rows) {
       expect(row).toMatchObject({ state: 'accepted', slot_released_at: null, record_check_note: 'call record not found (yet)', contact_state: 'in_call' });
     }
+    expect((await getCampaignStatus(s.app, campaignId)).reconciliation).toEqual({ awaiting: 3, outcomesFromCallRecords: 0, notPlaced: 0 });
+    expect((await s.receiver.inject({ method: 'GET', url: '/metrics' })).body).toMatch(/^dialer_attempts_awaiting_reconciliation 3$/m);
 
     // The same calls, readable now but every GET answered 429: still nothing concluded.
     const limited = await stack({ dropCallbacksRate: 1, callRecords: { rateLimitedRate: 1 } });

@@ -36,6 +36,15 @@ export interface CampaignStatusReport {
   /** Dials started per second over the last `dialRateWindowSeconds`. */
   dialsPerSecond: number;
   dialRateWindowSeconds: number;
+  /** Reconciliation against Telnyx's call records (calls whose end was not heard of, dials without a call_sid). */
+  reconciliation: {
+    /** Attempts holding a slot whose end is being looked up in the call records. */
+    awaiting: number;
+    /** Attempts whose end came from a call record (their terminal callback never came). */
+    outcomesFromCallRecords: number;
+    /** Dials the records showed were never placed (their contacts were dialed again). */
+    notPlaced: number;
+  };
   /** Nothing more will happen: the campaign is completed or canceled and no call is in progress. */
   done: boolean;
 }
@@ -62,7 +71,7 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
   );
   const row = campaign.rows[0];
   if (!row) throw campaignNotFound(id);
-  const [states, pendingRows, outcomes, recent] = [
+  const [states, pendingRows, outcomes, recent, reconciliation] = [
     await client.query<{ state: ContactState; count: number }>(`SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state`, [id]),
     // to_char: the instant as UTC text, whatever this process's time zone (the column is a UTC `timestamp`).
     await client.query<{ waiting: PendingReason; count: number; next_at: string | null }>(
@@ -77,6 +86,13 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
       `SELECT count(*)::int AS count FROM call_attempt
        WHERE campaign_id = $1 AND claimed_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => $2)`,
       [id, dialRateWindowSeconds],
+    ),
+    await client.query<{ awaiting: number; from_records: number; not_placed: number }>(
+      `SELECT count(*) FILTER (WHERE slot_released_at IS NULL AND (record_checks > 0 OR record_check_at IS NOT NULL))::int AS awaiting,
+         count(*) FILTER (WHERE outcome_source = 'call_record')::int AS from_records,
+         count(*) FILTER (WHERE state = 'not_placed')::int AS not_placed
+       FROM call_attempt WHERE campaign_id = $1`,
+      [id],
     ),
   ];
   const contacts = Object.fromEntries(Object.values(ContactState).map((state) => [state, 0])) as Record<ContactState, number>;
@@ -101,6 +117,11 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
     maxConcurrentCalls: row.max_concurrent_calls,
     dialsPerSecond: Math.round(((recent.rows[0]?.count ?? 0) / dialRateWindowSeconds) * 10) / 10,
     dialRateWindowSeconds,
+    reconciliation: {
+      awaiting: reconciliation.rows[0]?.awaiting ?? 0,
+      outcomesFromCallRecords: reconciliation.rows[0]?.from_records ?? 0,
+      notPlaced: reconciliation.rows[0]?.not_placed ?? 0,
+    },
     done: (row.status === 'completed' || row.status === 'canceled') && row.active_calls === 0 && inFlight === 0,
   };
 }

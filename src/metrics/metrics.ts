@@ -63,5 +63,29 @@ export function makeMetrics(app: App): Metrics {
       this.set(Number(rows[0]?.active ?? 0));
     },
   });
+  new Gauge({
+    name: 'dialer_attempts_awaiting_reconciliation',
+    help: "Attempts holding a slot whose end is being looked up in Telnyx's call records (no terminal callback, or no call_sid)",
+    registers: [registry],
+    async collect() {
+      const { rows } = await app.pool.query<{ count: string }>(
+        'SELECT count(*) FROM call_attempt WHERE slot_released_at IS NULL AND (record_checks > 0 OR record_check_at IS NOT NULL)',
+      );
+      this.set(Number(rows[0]?.count ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'dialer_attempt_outcomes_by_source',
+    help: "Ended attempts by where their end came from: source=callback (the terminal callback) or call_record (Telnyx's call record)",
+    labelNames: ['source'] as const,
+    registers: [registry],
+    async collect() {
+      const { rows } = await app.pool.query<{ source: string; count: string }>(
+        'SELECT outcome_source AS source, count(*) FROM call_attempt WHERE outcome_source IS NOT NULL GROUP BY outcome_source',
+      );
+      this.reset();
+      for (const source of ['callback', 'call_record']) this.set({ source }, Number(rows.find((row) => row.source === source)?.count ?? 0));
+    },
+  });
   return { registry, callbacks, rejectedSignatures, outcomes };
 }

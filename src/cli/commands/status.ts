@@ -35,6 +35,8 @@ export function formatStatus(s: CampaignStatusReport): string {
     `contacts (${s.total}): ${counts(s.contacts)}`,
     `outcomes: ${counts(s.outcomes)}`,
     `calls in progress: ${s.callsInProgress} of ${s.maxConcurrentCalls}; dials/s: ${s.dialsPerSecond} (last ${s.dialRateWindowSeconds} s)`,
+    `call records: ${s.reconciliation.awaiting} awaiting reconciliation, ${s.reconciliation.outcomesFromCallRecords} outcomes from call records` +
+      (s.reconciliation.notPlaced > 0 ? `, ${s.reconciliation.notPlaced} dials never placed (dialed again)` : ''),
   ]
     .filter(Boolean)
     .join('\n');
