@@ -221,6 +221,8 @@ export interface DialLedger {
   activeCalls: number;
   /** Attempts Postgres counts as claimed but never confirmed (failed_unknown): each dialed at most once. */
   failedUnknown: number;
+  /** Attempts the call records showed were never placed (not_placed): each dialed zero times. */
+  notPlaced: number;
   statesByAttempt: Record<string, number>;
 }
 
@@ -242,7 +244,7 @@ export const noLedgerProblems: ReturnType<typeof ledgerProblems> = {
 };
 
 const finalContactStates = new Set(['completed', 'no_answer', 'busy', 'failed', 'canceled', 'suppressed']);
-const terminalAttemptStates = new Set(['completed', 'busy', 'no_answer', 'canceled', 'failed', 'failed_unknown', 'rejected']);
+const terminalAttemptStates = new Set(['completed', 'busy', 'no_answer', 'canceled', 'failed', 'failed_unknown', 'rejected', 'not_placed']);
 
 export async function readDialLedger(pool: pg.Pool, simulator: Simulator, campaignId: string, maxAttempts: number): Promise<DialLedger> {
   const contacts = await pool.query<{ phone: string; state: string }>(`SELECT phone, state FROM contact WHERE campaign_id = $1`, [campaignId]);
@@ -272,7 +274,12 @@ export async function readDialLedger(pool: pg.Pool, simulator: Simulator, campai
   );
   const dialedSids = new Set(dials.map((call) => call.callSid));
   const numbersByPhone = new Map<string, number[]>();
-  for (const attempt of attempts.rows) numbersByPhone.set(attempt.phone, [...(numbersByPhone.get(attempt.phone) ?? []), attempt.attempt_number]);
+  const placedByPhone = new Map<string, number>();
+  for (const attempt of attempts.rows) {
+    numbersByPhone.set(attempt.phone, [...(numbersByPhone.get(attempt.phone) ?? []), attempt.attempt_number]);
+    // A dial the records showed was never placed does not count against maxAttempts.
+    if (attempt.state !== 'not_placed') placedByPhone.set(attempt.phone, (placedByPhone.get(attempt.phone) ?? 0) + 1);
+  }
 
   return {
     contacts: contacts.rows.length,
@@ -293,10 +300,11 @@ export async function readDialLedger(pool: pg.Pool, simulator: Simulator, campai
       .filter((row) => !terminalAttemptStates.has(row.state) || row.slot_released_at === null)
       .map((row) => ({ attemptId: row.id, state: row.state })),
     badAttemptNumbering: [...numbersByPhone]
-      .filter(([, numbers]) => numbers.length > maxAttempts || new Set(numbers).size !== numbers.length)
+      .filter(([phone, numbers]) => (placedByPhone.get(phone) ?? 0) > maxAttempts || new Set(numbers).size !== numbers.length)
       .map(([phone, numbers]) => ({ phone, numbers })),
     activeCalls: campaign.rows[0]?.active_calls ?? -1,
     failedUnknown: attempts.rows.filter((row) => row.state === 'failed_unknown').length,
+    notPlaced: attempts.rows.filter((row) => row.state === 'not_placed').length,
     statesByAttempt: Object.fromEntries(countBy(attempts.rows.map((row) => row.state))),
   };
 }
