@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type pg from 'pg';
 import { startCampaign } from '../src/campaigns/lifecycle.ts';
-import type { Simulator } from '../src/simulator/simulator.ts';
-import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone } from './support/chaos-harness.ts';
+import {
+  callRecordChaosEnv,
+  ledgerProblems,
+  noLedgerProblems,
+  outcomeMismatches,
+  readDialLedger,
+  spawnWorkerProcess,
+  useChaosStack,
+  waitForCampaignDone,
+} from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
 import { waitFor } from './support/wait-for.ts';
 import { useTestDatabase } from './support/database.ts';
@@ -12,28 +19,8 @@ import { useTestRedisPrefix } from './support/redis.ts';
 // 1 s after each dial. RECONCILE_GRACE_SECONDS is an hour: nothing may be settled by the last resort,
 // every end must come from a callback or a call record. The account id is not configured: the
 // receiver learns it from the first callback.
-const env = {
-  ACCOUNT_CALLS_PER_SECOND: '1000',
-  RECONCILE_GRACE_SECONDS: '3600',
-  DIAL_REQUEST_TIMEOUT_MS: '2000',
-  CALL_RECORD_CHECK_SECONDS: '2',
-  CALL_RECORD_READS_PER_SECOND: '50',
-  CALL_RECORD_ABSENT_CHECKS: '3',
-  CALL_RECORD_ABSENT_SPACING_SECONDS: '3',
-};
+const env = callRecordChaosEnv;
 const outcomes = { completed: 6, 'no-answer': 2, busy: 1, voicemail: 1 } as const;
-
-/** Each contact dialed exactly once, and its outcome the one the simulator chose for that call. */
-async function expectEveryOutcomeAsSimulated(pool: pg.Pool, simulator: Simulator, campaignId: string): Promise<void> {
-  const { rows } = await pool.query<{ phone: string; outcome: string }>(`SELECT phone, outcome FROM contact WHERE campaign_id = $1`, [campaignId]);
-  const mismatches: unknown[] = [];
-  for (const contact of rows) {
-    const calls = simulator.calls.filter((call) => call.to === contact.phone);
-    const expected = calls.length === 1 ? calls[0]!.outcome.replace('-', '_') : `${calls.length} calls`;
-    if (contact.outcome !== expected) mismatches.push({ phone: contact.phone, outcome: contact.outcome, expected });
-  }
-  expect(mismatches).toEqual([]);
-}
 
 describe('chaos: call records settle what callbacks and dial answers did not', () => {
   const db = useTestDatabase();
@@ -87,7 +74,7 @@ describe('chaos: call records settle what callbacks and dial answers did not', (
     // Some claims of the killed worker were never sent: the records showed it, and they were dialed again.
     expect(ledger.notPlaced, context).toBeGreaterThan(0);
     expect(ledger.activeCalls, context).toBe(0);
-    await expectEveryOutcomeAsSimulated(db.pool, chaos.stack.simulator, campaignId);
+    expect(await outcomeMismatches(db.pool, chaos.stack.simulator, campaignId)).toEqual([]);
     const lastCallAt = Math.max(...chaos.stack.simulator.calls.map((call) => call.at));
     expect(doneAt - lastCallAt, context).toBeLessThan(120_000);
   });

@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import type pg from 'pg';
 import { startCampaign } from '../src/campaigns/lifecycle.ts';
-import type { Simulator } from '../src/simulator/simulator.ts';
-import { ledgerProblems, noLedgerProblems, readDialLedger, spawnWorkerProcess, useChaosStack, waitForCampaignDone } from './support/chaos-harness.ts';
+import {
+  callRecordChaosEnv,
+  ledgerProblems,
+  noLedgerProblems,
+  outcomeMismatches,
+  readDialLedger,
+  spawnWorkerProcess,
+  useChaosStack,
+  waitForCampaignDone,
+} from './support/chaos-harness.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
@@ -11,28 +18,8 @@ import { useTestRedisPrefix } from './support/redis.ts';
 // 1 s after each dial and which never sends the callbacks of a third of the calls (a receiver that
 // was down). RECONCILE_GRACE_SECONDS is an hour: every end must come from a callback or a call record.
 // The account id is configured (TELNYX_ACCOUNT_SID).
-const env = {
-  ACCOUNT_CALLS_PER_SECOND: '1000',
-  RECONCILE_GRACE_SECONDS: '3600',
-  DIAL_REQUEST_TIMEOUT_MS: '2000',
-  CALL_RECORD_CHECK_SECONDS: '2',
-  CALL_RECORD_READS_PER_SECOND: '50',
-  CALL_RECORD_ABSENT_CHECKS: '3',
-  CALL_RECORD_ABSENT_SPACING_SECONDS: '3',
-};
+const env = callRecordChaosEnv;
 const outcomes = { completed: 6, 'no-answer': 2, busy: 1, voicemail: 1 } as const;
-
-/** Each contact dialed exactly once, and its outcome the one the simulator chose for that call. */
-async function expectEveryOutcomeAsSimulated(pool: pg.Pool, simulator: Simulator, campaignId: string): Promise<void> {
-  const { rows } = await pool.query<{ phone: string; outcome: string }>(`SELECT phone, outcome FROM contact WHERE campaign_id = $1`, [campaignId]);
-  const mismatches: unknown[] = [];
-  for (const contact of rows) {
-    const calls = simulator.calls.filter((call) => call.to === contact.phone);
-    const expected = calls.length === 1 ? calls[0]!.outcome.replace('-', '_') : `${calls.length} calls`;
-    if (contact.outcome !== expected) mismatches.push({ phone: contact.phone, outcome: contact.outcome, expected });
-  }
-  expect(mismatches).toEqual([]);
-}
 
 describe('chaos: a third of the calls never send a callback', () => {
   const db = useTestDatabase();
@@ -73,7 +60,7 @@ describe('chaos: a third of the calls never send a callback', () => {
     expect(ledgerProblems(ledger), context).toEqual(noLedgerProblems);
     expect(ledger.dials, context).toBe(contacts);
     expect(ledger.failedUnknown, context).toBe(0);
-    await expectEveryOutcomeAsSimulated(db.pool, chaos.stack.simulator, campaignId);
+    expect(await outcomeMismatches(db.pool, chaos.stack.simulator, campaignId)).toEqual([]);
     const dropped = chaos.stack.simulator.calls.filter((call) => call.callbacksDropped).length;
     expect(dropped).toBeGreaterThan(25);
     const { rows } = await db.pool.query<{ n: number }>(

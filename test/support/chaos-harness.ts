@@ -321,3 +321,29 @@ function countBy(keys: string[]): Map<string, number> {
   for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
   return counts;
 }
+
+/**
+ * Worker settings for the call-record chaos tests: short dial timeout and checks, and
+ * RECONCILE_GRACE_SECONDS at an hour, so every end must come from a callback or a call record.
+ */
+export const callRecordChaosEnv = {
+  ACCOUNT_CALLS_PER_SECOND: '1000',
+  RECONCILE_GRACE_SECONDS: '3600',
+  DIAL_REQUEST_TIMEOUT_MS: '2000',
+  CALL_RECORD_CHECK_SECONDS: '2',
+  CALL_RECORD_READS_PER_SECOND: '50',
+  CALL_RECORD_ABSENT_CHECKS: '3',
+  CALL_RECORD_ABSENT_SPACING_SECONDS: '3',
+};
+
+/** Contacts whose outcome is not the one the simulator chose for their single call (or that were not dialed exactly once). */
+export async function outcomeMismatches(pool: pg.Pool, simulator: Simulator, campaignId: string): Promise<unknown[]> {
+  const { rows } = await pool.query<{ phone: string; outcome: string | null }>(`SELECT phone, outcome FROM contact WHERE campaign_id = $1`, [campaignId]);
+  const mismatches: unknown[] = [];
+  for (const contact of rows) {
+    const calls = simulator.calls.filter((call) => call.to === contact.phone);
+    const expected = calls.length === 1 ? calls[0]!.outcome.replace('-', '_') : `${calls.length} calls`;
+    if (contact.outcome !== expected) mismatches.push({ phone: contact.phone, outcome: contact.outcome, expected });
+  }
+  return mismatches;
+}
