@@ -63,7 +63,10 @@ const envSchema = z
     PACE_GUARD_MS: z.coerce.number().int().min(0).max(2000).default(50),
     /** Whole dial request (connect to last response byte); past it the call's fate is unknown, never retried. */
     DIAL_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(120_000).default(15_000),
-    /** How long a claimed/unknown attempt may go without any callback before it is recorded failed_unknown. */
+    /**
+     * The last resort, when Telnyx's call records cannot settle it: how long a claimed/unknown attempt
+     * may go without any callback before it is recorded failed_unknown.
+     */
     RECONCILE_GRACE_SECONDS: z.coerce.number().int().min(30).max(86_400).default(300),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })

@@ -9,6 +9,8 @@ import { sqlStates, unconfirmedAttemptStates } from './states.ts';
  * ambiguous response), with no callback at all after `graceMs`. They become failed_unknown through
  * finishAttempt: the slot is freed and only the retry policy (never a blind redial) decides what next.
  * An attempt that got any callback is left to those callbacks (and, at worst, to the reaper).
+ * The last resort: the call-record checks (src/dialing/check-call-records.ts) settle these attempts
+ * well before the grace period ends whenever Telnyx can be asked.
  */
 export async function reconcileAttempts(pool: pg.Pool, graceMs: number, limit = 500): Promise<number> {
   const { rows } = await pool.query<{ id: string }>(
