@@ -135,7 +135,12 @@ describe('dials that never learned their call_sid are settled from the call reco
       const { rows: contacts } = await db.pool.query(`SELECT state, attempt_count, unplaced_attempts FROM contact WHERE campaign_id = $1`, [campaignId]);
       expect(contacts.every((row) => row.state === 'pending' && row.attempt_count === 1 && row.unplaced_attempts === 1)).toBe(true);
       expect((await db.pool.query(`SELECT active_calls FROM campaign WHERE id = $1`, [campaignId])).rows[0].active_calls).toBe(0);
-      expect((await getCampaignStatus(s.app, campaignId)).reconciliation).toEqual({ awaiting: 0, outcomesFromCallRecords: 0, notPlaced: 4 });
+      const status = await getCampaignStatus(s.app, campaignId);
+      expect(status.reconciliation).toEqual({ awaiting: 0, outcomesFromCallRecords: 0, notPlaced: 4 });
+      // Never dialed: due now, not waiting for a retry, and no dial counted in the results.
+      expect(status.pending).toMatchObject({ due: 4, retry: 0 });
+      const { rows: results } = await db.pool.query(`SELECT attempts, waiting FROM contact_result WHERE campaign_id = $1`, [campaignId]);
+      expect(results).toEqual(Array(4).fill({ attempts: 0, waiting: 'due' }));
 
       // Dialed again: attempt 2 of each, the first real call. With maxAttempts 2 and no answer, one more
       // dial is still due (the unplaced attempt did not count), so the contact waits for it.

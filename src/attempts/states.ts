@@ -20,9 +20,10 @@ export const waitingContactStates = ['pending', 'queued'] as const satisfies rea
  * - `due`: never dialed and due now (next_attempt_at unset or past): the feeder takes it while the
  *   campaign runs;
  * - `window`: never dialed, put off until its calling window opens (next_attempt_at ahead);
- * - `retry`: dialed before (attempt_count > 0, its last outcome e.g. `voicemail`, `no_answer`, `busy`),
+ * - `retry`: dialed before (attempt_count - unplaced_attempts > 0, its last outcome e.g. `voicemail`, `no_answer`, `busy`),
  *   to be dialed again from next_attempt_at (the retry delay, or later the window's opening).
- * An undone claim (the call was never placed) gives its attempt back, so attempt_count counts dials.
+ * An undone claim (the call was never placed) gives its attempt back, and a dial the call records showed
+ * was never placed (not_placed) is counted in unplaced_attempts: attempt_count - unplaced_attempts counts dials.
  */
 export const pendingReasons = ['due', 'window', 'retry'] as const;
 export type PendingReason = (typeof pendingReasons)[number];
@@ -34,7 +35,7 @@ export type PendingReason = (typeof pendingReasons)[number];
  */
 export function pendingReasonSql(alias: string): string {
   return `CASE WHEN ${alias}.state <> 'pending' THEN NULL
-    WHEN ${alias}.attempt_count > 0 THEN 'retry'
+    WHEN ${alias}.attempt_count - ${alias}.unplaced_attempts > 0 THEN 'retry'
     WHEN ${alias}.next_attempt_at > (now() AT TIME ZONE 'UTC') THEN 'window'
     ELSE 'due' END`;
 }
