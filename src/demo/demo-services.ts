@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { makeApp, type App } from '../app.ts';
 import { parseConfigWith } from '../config.ts';
+import { demoDatabaseUrl } from './demo-database.ts';
 import { makeServer } from '../http/server.ts';
 import { startSimulator, type Simulator } from '../simulator/simulator.ts';
 
@@ -26,6 +27,7 @@ const outcomes = { completed: 60, voicemail: 12, 'no-answer': 14, busy: 8, faile
 export async function startDemoServices(logLevel: string): Promise<DemoServices> {
   const simulator = await startSimulator({ outcomes, latencyMs: 40, callbackDelayMs: 150, callDurationMs: 2500 });
   const shared = {
+    DATABASE_URL: demoDatabaseUrl(parseConfigWith({}).DATABASE_URL),
     QUEUE_PREFIX: `demo-${Date.now()}-${randomBytes(3).toString('hex')}`,
     TELNYX_PUBLIC_KEY: simulator.publicKey,
     LOG_LEVEL: logLevel,

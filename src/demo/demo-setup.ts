@@ -19,9 +19,9 @@ export interface DemoCampaign {
 }
 
 /**
- * The workers dial every running campaign of the database. The demo's would send another campaign's
- * contacts to the simulator and record made-up outcomes for them, so it refuses to share a database
- * with one.
+ * The workers dial every running campaign of their schema. The demo keeps to a schema of its own
+ * (demoDatabaseUrl), but DATABASE_URL may name one that holds other campaigns: its workers would send
+ * their contacts to the simulator and record made-up outcomes for them, so it refuses to share it.
  */
 export async function refuseOtherRunningCampaigns(app: App): Promise<void> {
   const { rows } = await app.pool.query<{ id: string; name: string }>(`SELECT id, name FROM campaign WHERE status = 'running' ORDER BY created_at LIMIT 5`);

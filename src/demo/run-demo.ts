@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { parseConfigWith } from '../config.ts';
+import { demoDatabaseUrl } from './demo-database.ts';
 import { makeDatabaseTarget } from '../db/connection.ts';
 import { migrate } from '../db/migrate.ts';
 import { pauseCampaign } from '../attempts/pause-campaign.ts';
@@ -38,7 +39,7 @@ export interface DemoOptions {
  */
 export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   const startedAt = Date.now();
-  const migrated = await migrate(makeDatabaseTarget(parseConfigWith({}).DATABASE_URL));
+  const migrated = await migrate(makeDatabaseTarget(demoDatabaseUrl(parseConfigWith({}).DATABASE_URL)));
   options.say(migrated.applied.length ? `migrated: applied ${migrated.applied.length} migration(s)` : 'database is up to date');
 
   const services = await startDemoServices(options.logLevel);
