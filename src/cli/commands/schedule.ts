@@ -11,7 +11,7 @@ export function registerSchedule(program: Command): void {
       'Run a campaign on a cron schedule: each tick dials the contacts due then (new ones, and retries whose ' +
         'delay has passed), each only inside its own calling window. A tick while the previous run still has ' +
         'calls queued or going is skipped. The campaign must be started (`dialer start`) for ticks to dial. ' +
-        'Ticks missed while no worker was running are not replayed: see README "Schedules". ' +
+        'Ticks missed while no worker was running are not replayed: see README "Cron schedules". ' +
         'Example: dialer schedule my-campaign --cron "0 9 * * 1-5" --tz America/New_York',
     )
     .argument('<campaign>', 'campaign id or name')
