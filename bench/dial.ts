@@ -2,7 +2,11 @@
 // child processes against the simulator, with the real receiver (`dialer serve`, a child too) taking
 // the callbacks. Run twice: simulator answering at once, and after 200 ms (a slow carrier).
 // The anchor is the configured rate: achieved rate / R must be >= 0.95, and the simulator must never
-// see more than R calls in any 1-second window. Also reports the worker's peak RSS (VmHWM).
+// see more than 5 x R calls in any 5-second window (Telnyx's own rule, and the README's promise). The
+// busiest 1-second window is reported with its ratio to R: arrival jitter can put it a little above R.
+// Both windows slide over the arrival time of every dial at the simulator. Also reports the worker's
+// peak RSS (VmHWM). Short pace runs at realistic rates (~40-60 s): --rate 30 --contacts 1200 --latencies 0
+// and --rate 100 --contacts 4000 --latencies 0 (add --workers 2 for two contending worker processes).
 // Usage: npx tsx bench/dial.ts [--contacts 20000] [--rate 500] [--latencies 0,200] [--workers 1] [--concurrency 300]
 //        [--cpu-prof DIR] (V8 CPU profiles of the worker and receiver processes, written to DIR on exit)
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -48,6 +52,11 @@ interface RunResult {
   achievedPerSecond: number;
   ratio: number;
   peakInAnySecond: number;
+  /** Busiest 1 s window (sliding, over every dial's arrival at the simulator) / callsPerSecond. */
+  peakInAnySecondRatio: number;
+  /** Busiest 5 s window (Telnyx counts its limit over 5 s) and its ratio to 5 x callsPerSecond. */
+  peakInAny5Seconds: number;
+  peakInAny5SecondsRatio: number;
   dialSeconds: number;
   secondsUntilDone: number | null;
   workerPeakRssMb: number[];
@@ -66,7 +75,9 @@ console.log('');
 for (const r of results) {
   console.log(
     `latency ${r.latencyMs} ms: ${r.dials}/${r.contacts} dialed (${r.distinctNumbers} distinct) in ${r.dialSeconds} s = ${r.achievedPerSecond}/s of ${r.configuredPerSecond}/s ` +
-      `(ratio ${r.ratio}); peak ${r.peakInAnySecond} in any 1 s; worker peak RSS ${r.workerPeakRssMb.join(', ')} MB; ` +
+      `(ratio ${r.ratio}); busiest 1 s ${r.peakInAnySecond} (${r.peakInAnySecondRatio} x rate), ` +
+      `busiest 5 s ${r.peakInAny5Seconds} (${r.peakInAny5SecondsRatio} x 5 x rate); ` +
+      `worker peak RSS ${r.workerPeakRssMb.join(', ')} MB; ` +
       `campaign done after ${r.secondsUntilDone ?? 'NOT DONE'} s; CPU ms per dial ${JSON.stringify(r.cpuMsPerDial)} ` +
       `(ceiling on ${availableParallelism()} cores: ${r.cpuCeilingPerSecond}/s): ${r.pass ? 'PASS' : 'FAIL'}`,
   );
@@ -125,7 +136,9 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     // N dials span N-1 intervals: the rate between the first and the last dial.
     const achievedPerSecond = (times.length - 1) / dialSeconds;
     const ratio = achievedPerSecond / rate;
+    // Sliding windows over the arrival time of every dial at the simulator (the carrier's edge).
     const peakInAnySecond = simulator.peakCallsInWindow(1000);
+    const peakInAny5Seconds = simulator.peakCallsInWindow(5000);
     const distinctNumbers = new Set(simulator.calls.map((call) => call.to)).size;
     return {
       latencyMs,
@@ -136,13 +149,16 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
       achievedPerSecond: round(achievedPerSecond, 1),
       ratio: round(ratio, 3),
       peakInAnySecond,
+      peakInAnySecondRatio: round(peakInAnySecond / rate, 3),
+      peakInAny5Seconds,
+      peakInAny5SecondsRatio: round(peakInAny5Seconds / (5 * rate), 3),
       dialSeconds: round(dialSeconds, 2),
       secondsUntilDone,
       workerPeakRssMb,
       serverPeakRssMb,
       cpuMsPerDial,
       cpuCeilingPerSecond: round((availableParallelism() * 1000) / Object.values(cpuMsPerDial).reduce((a, b) => a + b, 0), 1),
-      pass: ratio >= 0.95 && peakInAnySecond <= rate && simulator.calls.length === contacts && distinctNumbers === contacts && secondsUntilDone !== null,
+      pass: ratio >= 0.95 && peakInAny5Seconds <= 5 * rate && simulator.calls.length === contacts && distinctNumbers === contacts && secondsUntilDone !== null,
     };
   } finally {
     await Promise.all(children.map(stopChild));
