@@ -11,6 +11,7 @@ import { makeCallFixture } from './support/call-fixtures.ts';
 import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -76,8 +77,15 @@ describe('Telnyx call records client', () => {
 
     const visible = await simulator({ outcomes: { completed: 1 } });
     const visibleSid = await dial(visible);
-    await visible.callbacksSettled();
-    const found = await makeCallRecordClient({ apiKey: visible.apiKey, baseUrl: visible.baseUrl, timeoutMs: 2000 }).getCall('acct-1', visibleSid);
+    const visibleClient = makeCallRecordClient({ apiKey: visible.apiKey, baseUrl: visible.baseUrl, timeoutMs: 2000 });
+    // The record is visible at once and reads in-progress until the simulated call has ended.
+    const found = await waitFor(
+      async () => {
+        const answer = await visibleClient.getCall('acct-1', visibleSid);
+        return answer.kind === 'found' && answer.record.status !== 'in-progress' && answer.record.status !== 'ringing' ? answer : null;
+      },
+      { description: 'the call record to show the call ended' },
+    );
     expect(found).toEqual({
       kind: 'found',
       record: {
