@@ -38,7 +38,15 @@ export async function startDemoServices(logLevel: string): Promise<DemoServices>
     receiverApp = makeApp(parseConfigWith(shared));
     receiver = await makeServer(receiverApp);
     const receiverUrl = await receiver.listen({ host: '127.0.0.1', port: 0 });
-    const app = makeApp(parseConfigWith({ ...shared, TELNYX_API_BASE_URL: simulator.baseUrl, TELNYX_API_KEY: simulator.apiKey, PUBLIC_BASE_URL: receiverUrl }));
+    const app = makeApp(
+      parseConfigWith({
+        ...shared,
+        TELNYX_API_BASE_URL: simulator.baseUrl,
+        TELNYX_API_KEY: simulator.apiKey,
+        TELNYX_ACCOUNT_SID: simulator.accountSid,
+        PUBLIC_BASE_URL: receiverUrl,
+      }),
+    );
     const [openReceiver, openReceiverApp] = [receiver, receiverApp];
     return {
       simulator,
