@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -149,4 +150,29 @@ describe('results', () => {
     const badFormat = await run('node', ['src/cli/bin.mjs', 'results', fixture.campaignId, '--format', 'xml'], { env }).catch((error) => error);
     expect(badFormat.stderr.trim()).toBe('error: --format must be csv or json, not "xml"');
   }, 120_000);
+
+  it('`dialer results C | head` ends quietly, exit 0, when the reader closes the pipe early', async () => {
+    const { rows } = await db.pool.query<{ id: string }>(`INSERT INTO campaign (name, config, max_concurrent_calls) VALUES ($1, '{}', 1) RETURNING id`, [
+      `pipe closed early ${Date.now()}`,
+    ]);
+    const campaignId = rows[0]!.id;
+    // Far more than a pipe's buffer, so the export is still writing when the reader goes.
+    await db.pool.query(
+      `INSERT INTO contact (campaign_id, phone, variables)
+       SELECT $1, '+1555' || lpad(g::text, 7, '0'), jsonb_build_object('note', repeat('x', 200)) FROM generate_series(1, 3000) g`,
+      [campaignId],
+    );
+    const child = spawn(process.execPath, ['src/cli/bin.mjs', 'results', campaignId], {
+      env: testProcessEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = once(child, 'exit');
+    await once(child.stdout, 'data');
+    child.stdout.destroy();
+    const [code] = await exited;
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  }, 60_000);
 });

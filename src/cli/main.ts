@@ -66,6 +66,8 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode;
+    // The reader stopped early (`dialer results C | head`) and closed the pipe: nothing went wrong here.
+    if ((error as { code?: unknown }).code === 'EPIPE') return 0;
     process.stderr.write(`${describeFailure(error)}\n`);
     return 1;
   }
