@@ -82,7 +82,8 @@ describe('chaos: Redis wiped (FLUSHALL) mid-campaign', () => {
       const dialsAtWipe = stack.simulator.calls.length;
       // The wipe must cut the campaign short: otherwise this test proves nothing.
       expect(dialsAtWipe).toBeLessThan(contacts);
-      expect(await client.dbsize()).toBe(0);
+      // FLUSHALL's OK is the proof of the wipe: the running processes write new keys (pace permits,
+      // jobs) within milliseconds, so counting keys afterwards would race them.
 
       await waitFor(async () => (await schedulers()) === 'reap,reconcile,records', {
         description: 'the records, reconcile and reap job schedulers to exist again after the wipe',
