@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { startCampaign } from '../src/campaigns/lifecycle.ts';
-import {
-  callRecordChaosEnv,
-  ledgerProblems,
-  noLedgerProblems,
-  outcomeMismatches,
-  readDialLedger,
-  spawnWorkerProcess,
-  useChaosStack,
-  waitForCampaignDone,
-} from './support/chaos-harness.ts';
+import { callRecordChaosEnv, expectDialedOnceAsSimulated, spawnWorkerProcess, useChaosStack, waitForCampaignDone } from './support/chaos-harness.ts';
 import { spawnServeProcess } from './support/cli-process.ts';
 import { testRedisUrl } from './support/redis.ts';
 import { makeRunningCampaign } from './support/dial-harness.ts';
@@ -75,12 +66,7 @@ describe('chaos: the callback receiver is down for 30 s mid-campaign', () => {
       expect(await worker.stop(), worker.stderr()).toBe(0);
       if (receiver !== chaos.stack.receiver) expect(await receiver.stop(), receiver.stderr()).toBe(0);
     }
-    const ledger = await readDialLedger(db.pool, chaos.stack.simulator, campaignId, 1);
-    const context = JSON.stringify({ ledger: { ...ledger, ...ledgerProblems(ledger) } });
-    expect(ledgerProblems(ledger), context).toEqual(noLedgerProblems);
-    expect(ledger.dials, context).toBe(contacts);
-    expect(ledger.failedUnknown, context).toBe(0);
-    expect(await outcomeMismatches(db.pool, chaos.stack.simulator, campaignId)).toEqual([]);
+    const { context } = await expectDialedOnceAsSimulated(db.pool, chaos.stack.simulator, campaignId, contacts);
     const { rows } = await db.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM call_attempt WHERE campaign_id = $1 AND outcome_source = 'call_record'`,
       [campaignId],

@@ -347,3 +347,24 @@ export async function outcomeMismatches(pool: pg.Pool, simulator: Simulator, cam
   }
   return mismatches;
 }
+
+/**
+ * The guarantee every chaos test checks once its campaign is done: no ledger problem, each of the
+ * `contacts` dialed exactly once, none written off as failed_unknown, and every outcome the one the
+ * simulator chose. Returns the ledger and the context string the test's own further checks report with.
+ */
+export async function expectDialedOnceAsSimulated(
+  pool: pg.Pool,
+  simulator: Simulator,
+  campaignId: string,
+  contacts: number,
+  extraContext: Record<string, unknown> = {},
+): Promise<{ ledger: DialLedger; context: string }> {
+  const ledger = await readDialLedger(pool, simulator, campaignId, 1);
+  const context = JSON.stringify({ ...extraContext, ledger: { ...ledger, ...ledgerProblems(ledger) } });
+  expect(ledgerProblems(ledger), context).toEqual(noLedgerProblems);
+  expect(ledger.dials, context).toBe(contacts);
+  expect(ledger.failedUnknown, context).toBe(0);
+  expect(await outcomeMismatches(pool, simulator, campaignId), context).toEqual([]);
+  return { ledger, context };
+}
