@@ -35,7 +35,7 @@ export async function scheduleCampaign(app: App, campaign: string, cron: string,
     schedule.cron,
     schedule.tz,
   ]);
-  await withTickQueue(app, (queue) => upsertScheduler(queue, campaignId, schedule));
+  await upsertScheduler(queueOf(app, 'scheduleTick'), campaignId, schedule);
   const view = (await listSchedules(app, now)).find((entry) => entry.campaignId === campaignId);
   if (!view) throw new Error(`schedule of campaign ${campaignId} vanished while being set`);
   return view;
@@ -48,7 +48,7 @@ export async function unscheduleCampaign(app: App, campaign: string): Promise<{ 
     `UPDATE campaign SET schedule_cron = NULL, schedule_tz = NULL, updated_at = (now() AT TIME ZONE 'UTC') WHERE id = $1 AND schedule_cron IS NOT NULL`,
     [campaignId],
   );
-  await withTickQueue(app, (queue) => queue.removeJobScheduler(makeSchedulerId(campaignId)));
+  await queueOf(app, 'scheduleTick').removeJobScheduler(makeSchedulerId(campaignId));
   return { campaignId, removed: rowCount === 1 };
 }
 
@@ -57,7 +57,7 @@ export async function listSchedules(app: App, now = new Date(), runsShown = 3): 
   const { rows } = await app.pool.query<{ id: string; name: string; status: string; schedule_cron: string; schedule_tz: string | null }>(
     `SELECT id, name, status, schedule_cron, schedule_tz FROM campaign WHERE schedule_cron IS NOT NULL ORDER BY created_at, id`,
   );
-  const active = await withTickQueue(app, async (queue) => new Set((await queue.getJobSchedulers()).map((scheduler) => scheduler.key)));
+  const active = new Set((await queueOf(app, 'scheduleTick').getJobSchedulers()).map((scheduler) => scheduler.key));
   return rows.map((row) => {
     const schedule = { cron: row.schedule_cron, tz: row.schedule_tz ?? 'UTC' };
     return {
@@ -80,23 +80,22 @@ export async function rebuildSchedulers(app: App): Promise<{ upserted: number; u
   const { rows } = await app.pool.query<{ id: string; schedule_cron: string; schedule_tz: string | null }>(
     `SELECT id, schedule_cron, schedule_tz FROM campaign WHERE schedule_cron IS NOT NULL`,
   );
-  return withTickQueue(app, async (queue) => {
-    const existing = new Map((await queue.getJobSchedulers()).map((scheduler) => [scheduler.key, scheduler]));
-    let upserted = 0;
-    for (const row of rows) {
-      const schedule = { cron: row.schedule_cron, tz: row.schedule_tz ?? 'UTC' };
-      const current = existing.get(makeSchedulerId(row.id));
-      if (current?.pattern === schedule.cron && (current.tz ?? 'UTC') === schedule.tz) continue;
-      await upsertScheduler(queue, row.id, schedule);
-      upserted++;
-    }
-    const wanted = new Set(rows.map((row) => makeSchedulerId(row.id)));
-    let removed = 0;
-    for (const key of existing.keys()) {
-      if (!wanted.has(key) && (await queue.removeJobScheduler(key))) removed++;
-    }
-    return { upserted, unchanged: rows.length - upserted, removed };
-  });
+  const queue = queueOf(app, 'scheduleTick');
+  const existing = new Map((await queue.getJobSchedulers()).map((scheduler) => [scheduler.key, scheduler]));
+  let upserted = 0;
+  for (const row of rows) {
+    const schedule = { cron: row.schedule_cron, tz: row.schedule_tz ?? 'UTC' };
+    const current = existing.get(makeSchedulerId(row.id));
+    if (current?.pattern === schedule.cron && (current.tz ?? 'UTC') === schedule.tz) continue;
+    await upsertScheduler(queue, row.id, schedule);
+    upserted++;
+  }
+  const wanted = new Set(rows.map((row) => makeSchedulerId(row.id)));
+  let removed = 0;
+  for (const key of existing.keys()) {
+    if (!wanted.has(key) && (await queue.removeJobScheduler(key))) removed++;
+  }
+  return { upserted, unchanged: rows.length - upserted, removed };
 }
 
 type TickQueue = CatalogQueue<'scheduleTick'>;
@@ -108,8 +107,4 @@ async function upsertScheduler(queue: TickQueue, campaignId: string, schedule: C
     { pattern: schedule.cron, tz: schedule.tz },
     { name: 'tick', data, opts: jobCatalog.scheduleTick.options },
   );
-}
-
-function withTickQueue<T>(app: App, use: (queue: TickQueue) => Promise<T>): Promise<T> {
-  return use(queueOf(app, 'scheduleTick'));
 }
