@@ -6,7 +6,7 @@ import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 
 // Answers lost after the call was placed (connection reset, no answer before the timeout, a cut body)
-// for a fifth of the dials, and no callback at all for a third of the calls: the ambiguous dials that
+// for two fifths of the dials, and no callback at all for a third of the calls: the ambiguous dials that
 // get no callback either must be found in the call list and adopted, never redialed, never guessed.
 describe('chaos: dial answers lost after placing, callbacks dropped', () => {
   const db = useTestDatabase();
@@ -20,7 +20,7 @@ describe('chaos: dial answers lost after placing, callbacks dropped', () => {
       callDurationMs: 30,
       seed: 37,
       outcomes: { completed: 6, 'no-answer': 2, busy: 1, voicemail: 1 },
-      faults: { reset_after_placing: 0.1, timeout_after_placing: 0.05, garbled_after_placing: 0.05 },
+      faults: { reset_after_placing: 0.2, timeout_after_placing: 0.1, garbled_after_placing: 0.1 },
       dropCallbacksRate: 1 / 3,
       accountSid: 'acct-lost',
       callRecords: { visibilityDelayMs: 1000 },
