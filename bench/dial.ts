@@ -65,6 +65,10 @@ interface RunResult {
   cpuMsPerDial: Record<string, number>;
   /** Dials/s this machine's cores could sustain at that CPU per dial (all parts share them). */
   cpuCeilingPerSecond: number;
+  /** From each attempt's claim (Postgres clock) to its dial's arrival at the simulator: p50, p99, max ms. */
+  claimToCarrierMs: { p50: number; p99: number; max: number };
+  /** Most attempts claimed and not yet at the carrier at one instant: what a SIGKILL would strand. */
+  mostClaimsHeld: number;
   pass: boolean;
 }
 
@@ -77,7 +81,8 @@ for (const r of results) {
     `latency ${r.latencyMs} ms: ${r.dials}/${r.contacts} dialed (${r.distinctNumbers} distinct) in ${r.dialSeconds} s = ${r.achievedPerSecond}/s of ${r.configuredPerSecond}/s ` +
       `(ratio ${r.ratio}); busiest 1 s ${r.peakInAnySecond} (${r.peakInAnySecondRatio} x rate), ` +
       `busiest 5 s ${r.peakInAny5Seconds} (${r.peakInAny5SecondsRatio} x 5 x rate); ` +
-      `worker peak RSS ${r.workerPeakRssMb.join(', ')} MB; ` +
+      `claim to carrier p50/p99/max ${r.claimToCarrierMs.p50}/${r.claimToCarrierMs.p99}/${r.claimToCarrierMs.max} ms, ` +
+      `at most ${r.mostClaimsHeld} claims held; worker peak RSS ${r.workerPeakRssMb.join(', ')} MB; ` +
       `campaign done after ${r.secondsUntilDone ?? 'NOT DONE'} s; CPU ms per dial ${JSON.stringify(r.cpuMsPerDial)} ` +
       `(ceiling on ${availableParallelism()} cores: ${r.cpuCeilingPerSecond}/s): ${r.pass ? 'PASS' : 'FAIL'}`,
   );
@@ -140,6 +145,7 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     const peakInAnySecond = simulator.peakCallsInWindow(1000);
     const peakInAny5Seconds = simulator.peakCallsInWindow(5000);
     const distinctNumbers = new Set(simulator.calls.map((call) => call.to)).size;
+    const { claimToCarrierMs, mostClaimsHeld } = await measureClaimWindows(app, campaignId, simulator);
     return {
       latencyMs,
       contacts,
@@ -158,6 +164,8 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
       serverPeakRssMb,
       cpuMsPerDial,
       cpuCeilingPerSecond: round((availableParallelism() * 1000) / Object.values(cpuMsPerDial).reduce((a, b) => a + b, 0), 1),
+      claimToCarrierMs,
+      mostClaimsHeld,
       pass: ratio >= 0.95 && peakInAny5Seconds <= 5 * rate && simulator.calls.length === contacts && distinctNumbers === contacts && secondsUntilDone !== null,
     };
   } finally {
@@ -167,6 +175,31 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     await deleteKeys(app.config.REDIS_URL, prefix);
     await app.close();
   }
+}
+
+/**
+ * How long each claim was held before its request reached the carrier, and the most held at once
+ * (the contacts a worker killed at that instant would leave claimed and unsent).
+ */
+async function measureClaimWindows(app: App, campaignId: string, simulator: Simulator) {
+  const { rows } = await app.pool.query<{ callSid: string; claimedAt: string }>(
+    `SELECT call_sid AS "callSid", (extract(epoch FROM claimed_at) * 1000)::float8 AS "claimedAt"
+       FROM call_attempt WHERE campaign_id = $1 AND call_sid IS NOT NULL`,
+    [campaignId],
+  );
+  const arrivedAt = new Map(simulator.calls.map((call) => [call.callSid, call.at]));
+  const windows = rows.flatMap(({ callSid, claimedAt }) => {
+    const at = arrivedAt.get(callSid);
+    return at === undefined ? [] : [{ from: Number(claimedAt), to: at }];
+  });
+  const lengths = windows.map((window) => Math.max(0, window.to - window.from)).sort((a, b) => a - b);
+  const percentile = (p: number) => Math.round(lengths[Math.min(lengths.length - 1, Math.floor(p * lengths.length))] ?? 0);
+  // Sweep over claim (+1) and arrival (-1) events; at equal times arrivals first.
+  const events = windows.flatMap((window) => [[window.from, 1] as const, [window.to, -1] as const]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let held = 0;
+  let mostClaimsHeld = 0;
+  for (const [, change] of events) mostClaimsHeld = Math.max(mostClaimsHeld, (held += change));
+  return { claimToCarrierMs: { p50: percentile(0.5), p99: percentile(0.99), max: Math.round(lengths.at(-1) ?? 0) }, mostClaimsHeld };
 }
 
 /** A running-ready campaign (created through the real campaign service) with `count` contacts. */

@@ -60,11 +60,12 @@ interface ReadContact {
 }
 
 /**
- * The longest a claimed dial waits in-process for its pace permit before the request goes out. A
- * little more than the ~3 s of work the feeder keeps queued, so a steady campaign's claims are not
- * undone and redone (each undo and redo writes the hot campaign row) just for waiting their turn.
+ * The longest a claimed dial waits in-process for its pace permit before the request goes out; then
+ * the claim is undone and the job tries again later. Dial jobs wait their turn before claiming (the
+ * worker claims only a quarter second ahead of its permits), so claims reach this only when several
+ * workers or campaigns contend for the account's rate.
  */
-export const maxPaceWaitMs = 4000;
+export const maxPaceWaitMs = 2000;
 
 /** Claims one contact for one dial; see claimContacts. */
 export async function claimContact(pool: pg.Pool, job: ClaimRequest, now: Date = new Date()): Promise<ClaimResult> {

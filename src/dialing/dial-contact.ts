@@ -7,8 +7,9 @@ import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import { makeDialRequestBody } from '../telnyx/build-request.ts';
 import { makeCallbackUrls } from '../telnyx/callback-urls.ts';
 import type { TelnyxClient } from '../telnyx/client.ts';
+import type { DialRequestBody } from '../telnyx/dial-request-body.ts';
 import { makeClaimBatcher } from './claim-batcher.ts';
-import { maxPaceWaitMs } from '../attempts/claim-contact.ts';
+import { maxPaceWaitMs, type ClaimedContact } from '../attempts/claim-contact.ts';
 import type { DialRateLimiter } from './dial-rate-limiter.ts';
 import { pauseCampaign } from '../attempts/pause-campaign.ts';
 import { recordAccepted } from '../attempts/record-accepted.ts';
@@ -35,10 +36,25 @@ export interface DialDeps {
 
 const noSlotRetryMs = 2000;
 
+type Undo = (returnTo: 'queued' | 'pending', then?: Parameters<typeof undoUnplacedClaim>[3]) => Promise<unknown>;
+
+interface ReadyToSend {
+  kind: 'ready';
+  claim: ClaimedContact;
+  config: CampaignConfig;
+  body: DialRequestBody;
+  ids: { attemptId: string; campaignId: string; contactId: string };
+  undo: Undo;
+}
+
 export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: number) => Promise<DialStep> {
   const takePermit = makePermitTaker(deps.limiter);
   const claimContact = makeClaimBatcher(deps.pool);
-  return async (job, timesStarted) => {
+  const claimGate = makeClaimGate();
+
+  // Claims the contact and takes its pace permit: either everything the request needs, or the step
+  // to return instead (nothing was sent, and any claim has been undone).
+  async function claimAndTakePermit(job: DialJob, timesStarted: number): Promise<ReadyToSend | { kind: 'step'; step: DialStep }> {
     // The claim checks the calling window until maxPaceWaitMs after it; the request must leave by then.
     const sendBy = Date.now() + maxPaceWaitMs;
     // The attempt's id is chosen here, so this run knows its own attempt even when the claim's answer is lost.
@@ -56,29 +72,36 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
         { campaignId: job.campaignId, contactId: job.contactId, reason: (error as Error).message },
         'claim failed: Postgres unavailable; will try again',
       );
-      return { kind: 'retryLater', ms: backoffMs(timesStarted, 1000, 10_000), why: 'Postgres unavailable' };
+      return { kind: 'step', step: { kind: 'retryLater', ms: backoffMs(timesStarted, 1000, 10_000), why: 'Postgres unavailable' } };
     }
-    if (claimed.kind === 'noSlot') return { kind: 'retryLater', ms: noSlotRetryMs + jitter(1000), why: 'no concurrency slot' };
-    if (claimed.kind !== 'claimed') return { kind: 'done', result: claimed.kind };
+    if (claimed.kind === 'noSlot') return { kind: 'step', step: { kind: 'retryLater', ms: noSlotRetryMs + jitter(1000), why: 'no concurrency slot' } };
+    if (claimed.kind !== 'claimed') return { kind: 'step', step: { kind: 'done', result: claimed.kind } };
 
     const { claim } = claimed;
     // Stored configs passed the campaign config schema when the campaign was created.
     const config = claim.config as unknown as CampaignConfig;
+    claimGate.learnRate(job.campaignId, config.callsPerSecond);
     const ids = { attemptId: claim.attemptId, campaignId: job.campaignId, contactId: job.contactId };
     // From here on the claim is ours. Undoing it (the request was provably not sent) and recording the
     // request's result are conditional statements, safe to run twice: while Postgres is away (a restart)
     // they are tried again rather than given up, which would leave the attempt `claimed` until the
-    // reconciler settles it as failed_unknown, a contact never called.
-    const undo = (returnTo: 'queued' | 'pending', then?: Parameters<typeof undoUnplacedClaim>[3]) =>
-      retryWhileUnreachable(() => undoUnplacedClaim(deps.pool, ids, returnTo, then));
+    // reconciler settles it.
+    const undo: Undo = (returnTo, then) => retryWhileUnreachable(() => undoUnplacedClaim(deps.pool, ids, returnTo, then));
     const body = makeDialRequestBody(config, claim, makeCallbackUrls(deps.publicBaseUrl, claim.attemptId));
     // The pace permit is taken last, right before the request: the rate is what Telnyx sees, so
     // nothing slow may sit between the permit and the request.
     const wait = await takePermit(job.campaignId, config.callsPerSecond, sendBy);
     if (wait > 0) {
       await undo('queued');
-      return { kind: 'retryLater', ms: wait + jitter(50), why: 'pace' };
+      return { kind: 'step', step: { kind: 'retryLater', ms: wait + jitter(50), why: 'pace' } };
     }
+    return { kind: 'ready', claim, config, body, ids, undo };
+  }
+
+  return async (job, timesStarted) => {
+    const ready = await claimGate.run(job.campaignId, () => claimAndTakePermit(job, timesStarted));
+    if (ready.kind === 'step') return ready.step;
+    const { claim, config, body, ids, undo } = ready;
     const result = await deps.telnyx.dial(config.connectionId, body);
     const log = deps.log.child({ ...ids, attemptNumber: job.attemptNumber, result: result.kind });
 
@@ -117,6 +140,44 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
         log.warn({ reason: result.reason }, 'dial outcome unknown: left to callbacks and the reconciler');
         return { kind: 'done', result: 'ambiguous' };
     }
+  };
+}
+
+/** How far ahead of its pace permits this process claims contacts, in dialing time. */
+const claimAheadMs = 250;
+/** Claims a campaign may hold unsent in one process before its rate is known, and at the lowest rates. */
+const minClaimsAhead = 2;
+
+// A claim is held until its request leaves: a worker killed meanwhile leaves the contact claimed and
+// unsent, for reconciliation to find it never placed minutes later. So per campaign, this process holds
+// only a quarter of a second's dials (at its rate) claimed and waiting for permits; the other dial jobs
+// wait here, before claiming, holding nothing but their BullMQ lock. Claims still batch, and the line
+// of permit waiters never runs dry while claims take less than that quarter second.
+function makeClaimGate() {
+  const gates = new Map<string, LimitFunction>();
+  const rates = new Map<string, number>();
+  const sizeFor = (campaignId: string) => {
+    const rate = rates.get(campaignId);
+    return rate === undefined ? minClaimsAhead : Math.max(minClaimsAhead, Math.ceil((rate * claimAheadMs) / 1000));
+  };
+  return {
+    run<T>(campaignId: string, claimThenPermit: () => Promise<T>): Promise<T> {
+      let gate = gates.get(campaignId);
+      if (!gate) gates.set(campaignId, (gate = pLimit(sizeFor(campaignId))));
+      return gate(claimThenPermit).finally(() => {
+        if (gate.activeCount === 0 && gate.pendingCount === 0 && gates.get(campaignId) === gate) {
+          gates.delete(campaignId);
+          rates.delete(campaignId);
+        }
+      });
+    },
+    /** The campaign's callsPerSecond, from its claim: sizes its gate from then on. */
+    learnRate(campaignId: string, callsPerSecond: number) {
+      if (rates.get(campaignId) === callsPerSecond) return;
+      rates.set(campaignId, callsPerSecond);
+      const gate = gates.get(campaignId);
+      if (gate) gate.concurrency = sizeFor(campaignId);
+    },
   };
 }
 
