@@ -11,15 +11,24 @@ import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
 import { waitFor } from './support/wait-for.ts';
+import { scanKeys, useSharedRedisCluster } from './support/redis-cluster.ts';
 
-describe('dial flow against the simulator and the real receiver', () => {
+// The same flow on one Redis server, and on a three-master Redis Cluster (every queue and the pace
+// limiter under a hash tag of its own, spread over the masters).
+const deployments = [
+  { name: 'one Redis server', cluster: false },
+  { name: 'a Redis Cluster', cluster: true },
+];
+
+describe.each(deployments)('dial flow against the simulator and the real receiver, on $name', ({ cluster }) => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
+  const redisEnv = cluster ? useSharedRedisCluster(prefix) : {};
   let stack: DialStack;
   const workers: Worker[] = [];
 
   beforeAll(async () => {
-    stack = await startDialStack(db, prefix, { rateLimit: false, outcomes: { completed: 1 } });
+    stack = await startDialStack(db, prefix, { rateLimit: false, outcomes: { completed: 1 } }, {}, redisEnv);
   });
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.close()));
@@ -54,6 +63,12 @@ describe('dial flow against the simulator and the real receiver', () => {
     expect(attempts.rows).toEqual([{ state: 'completed', n: 40 }]);
     const body = stack.simulator.calls.find((call) => call.to === phones[0])!.body;
     expect(body.AIAssistantDynamicVariables).toEqual({ first_name: 'P1' });
+    // On a cluster every key carries the hash tag of its group (a queue, the pace windows), so each Lua
+    // script's keys share a slot and the groups spread over the masters.
+    const keys = await scanKeys(stack.app.redisTarget, prefix);
+    const groups = new Set(keys.map((key) => (cluster ? /^\{[^}]*\}/.exec(key)?.[0] : key.split(':')[0])));
+    const clusterGroups = ['dial', 'maintenance', 'pace', 'schedule-tick'].map((group) => `{${prefix}:${group}}`);
+    expect([...groups].sort()).toEqual(cluster ? clusterGroups : [prefix]);
   });
 
   it('duplicate jobs for one contact dial it once', async () => {
