@@ -9,18 +9,21 @@ set -euo pipefail
 ports=(${REDIS_CLUSTER_PORTS:-7101 7102 7103})
 dir=${REDIS_CLUSTER_DIR:-/tmp/dialer-redis-cluster}
 
+# Every node answers, sees the cluster as ok, and every slot is served.
 cluster_ok() {
-  for port in "${ports[@]}"; do redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1 || return 1; done
-  redis-cli -h 127.0.0.1 -p "${ports[0]}" cluster info 2>/dev/null | grep -q '^cluster_state:ok' &&
-    [ "$(redis-cli -h 127.0.0.1 -p "${ports[0]}" cluster info | sed -n 's/^cluster_slots_assigned:\([0-9]*\).*/\1/p')" = 16384 ]
+  for port in "${ports[@]}"; do
+    redis-cli -h 127.0.0.1 -p "$port" cluster info 2>/dev/null | grep -q '^cluster_state:ok' || return 1
+  done
+  [ "$(redis-cli -h 127.0.0.1 -p "${ports[0]}" cluster info | sed -n 's/^cluster_slots_ok:\([0-9]*\).*/\1/p')" = 16384 ]
 }
 
 start_master() {
   local port=$1
+  # 9>&-: the server must not inherit the lock taken below, or it would hold it for as long as it runs.
   mkdir -p "$dir/$port"
   if redis-cli -h 127.0.0.1 -p "$port" ping >/dev/null 2>&1; then return; fi
   redis-server --port "$port" --bind 127.0.0.1 --cluster-enabled yes --cluster-config-file "$dir/$port/nodes.conf" \
-    --cluster-node-timeout 2000 --dir "$dir/$port" --save "" --appendonly no --daemonize yes --logfile "$dir/$port/redis.log"
+    --cluster-node-timeout 2000 --dir "$dir/$port" --save "" --appendonly no --daemonize yes --logfile "$dir/$port/redis.log" 9>&-
 }
 
 case "${1:-start}" in
