@@ -8,20 +8,23 @@ import { makeQueue } from '../src/jobs/queues.ts';
 import { makeDialJobId } from '../src/jobs/catalog.ts';
 import { repairQueuedJobs } from '../src/dialing/repair-queued-jobs.ts';
 import { useTestDatabase } from './support/database.ts';
+import { usePooledTestDatabase } from './support/pgbouncer.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
 import { waitFor } from './support/wait-for.ts';
 import { scanKeys, useSharedRedisCluster } from './support/redis-cluster.ts';
 
-// The same flow on one Redis server, and on a three-master Redis Cluster (every queue and the pace
-// limiter under a hash tag of its own, spread over the masters).
+// The same flow on one Redis server, on a three-master Redis Cluster (every queue and the pace limiter
+// under a hash tag of its own, spread over the masters), and there with Postgres behind PgBouncer in
+// transaction pooling mode (every process's connections, the test's own reads included).
 const deployments = [
-  { name: 'one Redis server', cluster: false },
-  { name: 'a Redis Cluster', cluster: true },
+  { name: 'one Redis server', cluster: false, pooler: false },
+  { name: 'a Redis Cluster', cluster: true, pooler: false },
+  { name: 'a Redis Cluster, Postgres through PgBouncer', cluster: true, pooler: true },
 ];
 
-describe.each(deployments)('dial flow against the simulator and the real receiver, on $name', ({ cluster }) => {
-  const db = useTestDatabase();
+describe.each(deployments)('dial flow against the simulator and the real receiver, on $name', ({ cluster, pooler }) => {
+  const db = pooler ? usePooledTestDatabase() : useTestDatabase();
   const prefix = useTestRedisPrefix();
   const redisEnv = cluster ? useSharedRedisCluster(prefix) : {};
   let stack: DialStack;
