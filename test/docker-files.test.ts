@@ -20,7 +20,10 @@ describe('the Dockerfile and docker-compose.yml', () => {
     expect(copiedFromContext).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'prisma', 'src', 'examples']));
     for (const path of copiedFromContext) {
       expect(existsSync(`${root}${path}`), path).toBe(true);
-      expect(ignored.filter((pattern) => path === pattern || path.startsWith(`${pattern}/`)), path).toEqual([]);
+      expect(
+        ignored.filter((pattern) => path === pattern || path.startsWith(`${pattern}/`)),
+        path,
+      ).toEqual([]);
     }
     // The generated client comes from the build stage, never from the context.
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', 'src/generated']));
