@@ -2,7 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../src/app.ts';
 import { importContacts } from '../src/contacts/import-contacts.ts';
-import { checkSessionSettings, makeDatabaseTarget } from '../src/db/connection.ts';
+import { checkSessionSettings, makeDatabaseTarget, statementName } from '../src/db/connection.ts';
 import { runScheduleTick } from '../src/dialing/run-schedule-tick.ts';
 import { scheduleCampaign } from '../src/scheduling/schedules.ts';
 import { makeCampaign, makeTestApp, useCsvFiles } from './support/import-fixtures.ts';
@@ -31,6 +31,24 @@ describe('Postgres through PgBouncer (transaction pooling)', () => {
     await checkSessionSettings(db.pool, db.target);
     const elsewhere = makeDatabaseTarget(`${db.url}&schema=elsewhere`);
     await expect(checkSessionSettings(db.pool, elsewhere)).rejects.toThrow(/ALTER ROLE <user> IN DATABASE .* SET search_path = "elsewhere"/);
+  });
+
+  it('prepares no named statement through the pooler: the next transaction may run on another server connection', async () => {
+    const statement = (client: pg.ClientBase) => client.query({ name: statementName(client, 'pooled-check'), text: 'SELECT $1::int + 1 AS n', values: [1] });
+    const first = await db.pool.connect();
+    const second = await db.pool.connect();
+    try {
+      await statement(first);
+      // PgBouncer hands out the server connection used last: `second` now holds the one `first` prepared on.
+      await second.query('BEGIN');
+      await second.query('SELECT 1');
+      expect((await statement(first)).rows).toEqual([{ n: 2 }]);
+      await second.query('COMMIT');
+    } finally {
+      first.release();
+      second.release();
+    }
+    expect(statementName(first, 'pooled-check')).toBeUndefined();
   });
 
   it('imports (lock, temp staging table, COPY, merge) with two imports into one campaign at once counted exactly', { timeout: 60_000 }, async () => {

@@ -88,8 +88,24 @@ export function makePool(target: DatabaseTarget, max = 10, onConnectionLost: Con
     onConnectionLost(error);
   };
   pool.on('error', (error, client) => report(client, error));
-  pool.on('connect', (client) => client.on('error', (error) => report(client, error)));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => report(client, error));
+    if (target.pooled) clientsBehindPooler.add(client);
+  });
   return pool;
+}
+
+const clientsBehindPooler = new WeakSet<pg.ClientBase>();
+
+/**
+ * The name to prepare a statement under on this connection, or undefined (an unnamed statement, parsed
+ * every time) behind a transaction pooler: node-postgres prepares a named statement once per client
+ * connection, but PgBouncer runs each transaction on whichever server connection is free, where it
+ * was never prepared ("prepared statement does not exist"; PgBouncer 1.21+ can track them with
+ * max_prepared_statements, Debian 12's 1.18 cannot).
+ */
+export function statementName(client: pg.ClientBase, name: string): string | undefined {
+  return clientsBehindPooler.has(client) ? undefined : name;
 }
 
 /** Prisma over its own pg pool (the driver adapter's), with the session settings above; lost connections as makePool reports them. */
