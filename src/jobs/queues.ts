@@ -96,12 +96,14 @@ export function makeWorker<K extends QueueKey>(
   if (cluster) {
     cluster.on('error', () => undefined); // the worker's own 'error' events report it
     worker.on('closed', () => cluster.disconnect());
+    ownConnections.set(worker, cluster);
   }
   runningHandlers.set(worker, running);
   return worker;
 }
 
 const runningHandlers = new WeakMap<Worker, Set<Promise<unknown>>>();
+const ownConnections = new WeakMap<Worker, { disconnect(): void }>();
 
 /**
  * Closes a worker made by makeWorker gracefully: it stops taking jobs and its running handlers finish.
@@ -117,4 +119,6 @@ export async function closeWorker(worker: Worker, settleMs = 5000): Promise<void
   const settled = handlersDone.then(() => new Promise<void>((resolve) => (timer = setTimeout(resolve, settleMs))));
   await Promise.race([closing, settled]);
   clearTimeout(timer);
+  // A close() given up on never reaches 'closed': the cluster client handed to the worker goes here.
+  ownConnections.get(worker)?.disconnect();
 }
