@@ -7,15 +7,22 @@
 // Both windows slide over the arrival time of every dial at the simulator. Also reports the worker's
 // peak RSS (VmHWM). Short pace runs at realistic rates (~40-60 s): --rate 30 --contacts 1200 --latencies 0
 // and --rate 100 --contacts 4000 --latencies 0 (add --workers 2 for two contending worker processes).
+// Each run has a database of its own (so only its Postgres backends are counted) and a Redis of its
+// own: a redis-server on a free port, or with --redis-cluster a three-master cluster
+// (scripts/redis-cluster.sh); --pgbouncer puts the local PgBouncer (scripts/pgbouncer.sh, transaction
+// pooling) between every process and Postgres.
 // Usage: npx tsx bench/dial.ts [--contacts 20000] [--rate 500] [--latencies 0,200] [--workers 1] [--concurrency 300]
+//        [--redis-cluster] [--pgbouncer]
 //        [--cpu-prof DIR] (V8 CPU profiles of the worker and receiver processes, written to DIR on exit)
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
-import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import pg from 'pg';
 import { Redis } from 'ioredis';
 import { makeApp, type App } from '../src/app.ts';
 import { createCampaign } from '../src/campaigns/create-campaign.ts';
@@ -33,8 +40,14 @@ const { values } = parseArgs({
     workers: { type: 'string', default: '1' },
     concurrency: { type: 'string', default: '300' },
     'cpu-prof': { type: 'string' },
+    'redis-cluster': { type: 'boolean', default: false },
+    pgbouncer: { type: 'boolean', default: false },
   },
 });
+const run = promisify(execFile);
+const useCluster = values['redis-cluster'];
+const usePgbouncer = values.pgbouncer;
+const pgbouncerPort = 6432;
 const contacts = Number(values.contacts);
 const rate = Number(values.rate);
 const latencies = values.latencies.split(',').map(Number);
@@ -61,8 +74,13 @@ interface RunResult {
   secondsUntilDone: number | null;
   workerPeakRssMb: number[];
   serverPeakRssMb: number;
+  redis: 'one server' | 'cluster of 3 masters';
+  postgres: 'direct' | 'through PgBouncer';
+  loadAverageAtStart: number;
   /** CPU (user + system) per dial in each part, from the campaign's start until it completed. */
   cpuMsPerDial: Record<string, number>;
+  /** Share of one core each part used over that time (1 = a whole core). */
+  coresBusy: Record<string, number>;
   /** Dials/s this machine's cores could sustain at that CPU per dial (all parts share them). */
   cpuCeilingPerSecond: number;
   /** From each attempt's claim (Postgres clock) to its dial's arrival at the simulator: p50, p99, max ms. */
@@ -83,22 +101,30 @@ for (const r of results) {
       `busiest 5 s ${r.peakInAny5Seconds} (${r.peakInAny5SecondsRatio} x 5 x rate); ` +
       `claim to carrier p50/p99/max ${r.claimToCarrierMs.p50}/${r.claimToCarrierMs.p99}/${r.claimToCarrierMs.max} ms, ` +
       `at most ${r.mostClaimsHeld} claims held; worker peak RSS ${r.workerPeakRssMb.join(', ')} MB; ` +
-      `campaign done after ${r.secondsUntilDone ?? 'NOT DONE'} s; CPU ms per dial ${JSON.stringify(r.cpuMsPerDial)} ` +
+      `campaign done after ${r.secondsUntilDone ?? 'NOT DONE'} s; redis ${r.redis}, postgres ${r.postgres}, load ${r.loadAverageAtStart}; ` +
+      `CPU ms per dial ${JSON.stringify(r.cpuMsPerDial)}, cores busy ${JSON.stringify(r.coresBusy)} ` +
       `(ceiling on ${availableParallelism()} cores: ${r.cpuCeilingPerSecond}/s): ${r.pass ? 'PASS' : 'FAIL'}`,
   );
 }
 process.exitCode = results.every((result) => result.pass) ? 0 : 1;
 
 async function runOnce(latencyMs: number): Promise<RunResult> {
-  const schema = `bench_dial_${randomBytes(4).toString('hex')}`;
-  const databaseUrl = `postgresql://postgres@127.0.0.1:5432/dialer_bench?schema=${schema}`;
-  const prefix = `bench-${schema}`;
-  await migrate(makeDatabaseTarget(databaseUrl));
+  const database = `dialer_bench_${randomBytes(4).toString('hex')}`;
+  const directUrl = `postgresql://postgres@127.0.0.1:5432/${database}`;
+  const databaseUrl = usePgbouncer ? `postgresql://postgres@127.0.0.1:${pgbouncerPort}/${database}?pgbouncer=true` : directUrl;
+  const prefix = `bench-${database}`;
+  await adminQuery(`CREATE DATABASE ${database}`);
+  // Through a pooler the time zone is the database's own (README, Postgres behind a connection pooler).
+  await adminQuery(`ALTER DATABASE ${database} SET TimeZone = 'UTC'`);
+  await migrate(makeDatabaseTarget(directUrl));
+  if (usePgbouncer) await run('bash', ['scripts/pgbouncer.sh', 'start']);
+  const redis = await startBenchRedis();
   // The simulator's 30/s account limit is off: the dialer's own pace is what is measured.
   const simulator = await startSimulator({ latencyMs, rateLimit: false, callbackDelayMs: 5, callDurationMs: 20, delivery: { concurrency: 512 } });
   const port = await findFreePort();
   const env = {
     DATABASE_URL: databaseUrl,
+    ...redis.env,
     QUEUE_PREFIX: prefix,
     TELNYX_API_BASE_URL: simulator.baseUrl,
     TELNYX_API_KEY: simulator.apiKey,
@@ -117,8 +143,12 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     await waitFor(() => isListening(port), 'the receiver to listen', 60_000);
     const workers = Array.from({ length: workerCount }, () => spawnDialer(['worker', '--concurrency', String(concurrency)], env));
     children.push(...workers);
-    const parts = { worker: workers.map((worker) => worker.pid!), receiver: [server.pid!] };
-    const cpuBefore = await cpuSnapshot(parts);
+    // Loading the sources costs each worker about a second of CPU: that is start-up, not dialing.
+    await waitForIdle(workers.map((worker) => worker.pid!));
+    const parts = { worker: workers.map((worker) => worker.pid!), receiver: [server.pid!], redis: redis.pids, pgbouncer: await pgbouncerPids() };
+    const loadAverageAtStart = round(loadavg()[0]!, 1);
+    const cpuBefore = await cpuSnapshot(parts, database);
+    const startedAt = Date.now();
     await startCampaign(app, campaignId);
 
     // A run that cannot dial everything in time still reports what it achieved (and fails).
@@ -130,12 +160,13 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
     ).catch((error: unknown) => console.error(error instanceof Error ? error.message : error));
     const workerPeakRssMb = await Promise.all(workers.map((worker) => peakRssMb(worker.pid!)));
     const secondsUntilDone = await waitForDone(app, campaignId, simulator, 120_000);
-    const cpuAfter = await cpuSnapshot(parts);
+    const cpuAfter = await cpuSnapshot(parts, database);
+    const elapsedMs = Date.now() - startedAt;
     const serverPeakRssMb = await peakRssMb(server.pid!);
 
-    const cpuMsPerDial = Object.fromEntries(
-      Object.keys(cpuAfter).map((part) => [part, round((cpuAfter[part]! - (cpuBefore[part] ?? 0)) / simulator.calls.length, 2)]),
-    );
+    const usedParts = Object.keys(cpuAfter).filter((part) => part !== 'pgbouncer' || usePgbouncer);
+    const cpuMsPerDial = Object.fromEntries(usedParts.map((part) => [part, round((cpuAfter[part]! - (cpuBefore[part] ?? 0)) / simulator.calls.length, 2)]));
+    const coresBusy = Object.fromEntries(usedParts.map((part) => [part, round((cpuAfter[part]! - (cpuBefore[part] ?? 0)) / elapsedMs, 2)]));
     const times = simulator.calls.map((call) => call.at).sort((a, b) => a - b);
     const dialSeconds = (times.at(-1)! - times[0]!) / 1000;
     // N dials span N-1 intervals: the rate between the first and the last dial.
@@ -162,7 +193,11 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
       secondsUntilDone,
       workerPeakRssMb,
       serverPeakRssMb,
+      redis: useCluster ? 'cluster of 3 masters' : 'one server',
+      postgres: usePgbouncer ? 'through PgBouncer' : 'direct',
+      loadAverageAtStart,
       cpuMsPerDial,
+      coresBusy,
       cpuCeilingPerSecond: round((availableParallelism() * 1000) / Object.values(cpuMsPerDial).reduce((a, b) => a + b, 0), 1),
       claimToCarrierMs,
       mostClaimsHeld,
@@ -171,9 +206,9 @@ async function runOnce(latencyMs: number): Promise<RunResult> {
   } finally {
     await Promise.all(children.map(stopChild));
     await simulator.close();
-    await app.pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await deleteKeys(app.config.REDIS_URL, prefix);
     await app.close();
+    await redis.stop();
+    await adminQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
   }
 }
 
@@ -200,6 +235,77 @@ async function measureClaimWindows(app: App, campaignId: string, simulator: Simu
   let mostClaimsHeld = 0;
   for (const [, change] of events) mostClaimsHeld = Math.max(mostClaimsHeld, (held += change));
   return { claimToCarrierMs: { p50: percentile(0.5), p99: percentile(0.99), max: Math.round(lengths.at(-1) ?? 0) }, mostClaimsHeld };
+}
+
+async function adminQuery(sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** A Redis of the run's own (its CPU is then the run's alone): one redis-server, or a three-master cluster. */
+async function startBenchRedis(): Promise<{ env: Record<string, string>; pids: number[]; stop(): Promise<void> }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'dialer-bench-redis-'));
+  if (useCluster) {
+    const ports = [await findFreePort(), await findFreePort(), await findFreePort()].map((port) => (port > 55_000 ? port - 20_000 : port));
+    const scriptEnv = { ...process.env, REDIS_CLUSTER_PORTS: ports.join(' '), REDIS_CLUSTER_DIR: dir };
+    await run('bash', ['scripts/redis-cluster.sh', 'start'], { env: scriptEnv });
+    return {
+      env: { REDIS_CLUSTER_NODES: ports.map((port) => `127.0.0.1:${port}`).join(',') },
+      pids: await Promise.all(ports.map(redisPid)),
+      async stop() {
+        await run('bash', ['scripts/redis-cluster.sh', 'stop'], { env: scriptEnv });
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const port = await findFreePort();
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  await waitFor(async () => (await redisPid(port).catch(() => 0)) > 0, 'the bench redis-server to answer', 10_000);
+  return {
+    env: { REDIS_URL: `redis://127.0.0.1:${port}` },
+    pids: [child.pid!],
+    async stop() {
+      await stopChild(child);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the processes have started and gone idle: less than 10 ms of CPU in 300 ms. */
+async function waitForIdle(pids: number[]): Promise<void> {
+  let last = await Promise.all(pids.map(cpuMs));
+  await waitFor(
+    async () => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const now = await Promise.all(pids.map(cpuMs));
+      const idle = now.every((ms, index) => ms - last[index]! < 10);
+      last = now;
+      return idle;
+    },
+    'the workers to start and go idle',
+    60_000,
+  );
+}
+
+async function redisPid(port: number): Promise<number> {
+  const redis = new Redis(port, '127.0.0.1', { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    return Number(/process_id:(\d+)/.exec(await redis.info('server'))?.[1] ?? 0);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function pgbouncerPids(): Promise<number[]> {
+  const pid = await readFile('/tmp/dialer-pgbouncer/pgbouncer.pid', 'utf8').catch(() => '');
+  return pid.trim() ? [Number(pid)] : [];
 }
 
 /** A running-ready campaign (created through the real campaign service) with `count` contacts. */
@@ -266,20 +372,20 @@ async function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /**
- * CPU milliseconds used so far by each part: the given child processes, this process (the simulator
- * and the load it generates), every Postgres process and Redis. Postgres backends live as long as
- * the pools that opened them, so none of their time is lost between the two snapshots.
+ * CPU milliseconds used so far by each part: the given processes (workers, receiver, the run's own
+ * Redis, PgBouncer), this process (the simulator and the load it generates), and the Postgres backends
+ * serving the run's database (pg_stat_activity). Backends live as long as the pools that opened them,
+ * so none of their time is lost between the two snapshots; Postgres's background processes (WAL
+ * writer, checkpointer, autovacuum) are left out: on this machine they also serve other work.
  */
-async function cpuSnapshot(parts: Record<string, number[]>): Promise<Record<string, number>> {
+async function cpuSnapshot(parts: Record<string, number[]>, database: string): Promise<Record<string, number>> {
   const usage = process.cpuUsage();
-  const totals: Record<string, number> = { simulator: (usage.user + usage.system) / 1000, postgres: 0, redis: 0 };
+  const totals: Record<string, number> = { simulator: (usage.user + usage.system) / 1000 };
   for (const [part, pids] of Object.entries(parts)) totals[part] = (await Promise.all(pids.map(cpuMs))).reduce((a, b) => a + b, 0);
-  for (const entry of await readdir('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
-    if (comm.trim() === 'postgres') totals.postgres! += await cpuMs(Number(entry));
-    else if (comm.trim() === 'redis-server') totals.redis! += await cpuMs(Number(entry));
-  }
+  const admin = new pg.Client({ connectionString: 'postgresql://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  const { rows } = await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database]).finally(() => admin.end());
+  totals.postgres = (await Promise.all(rows.map((row) => cpuMs(row.pid)))).reduce((a, b) => a + b, 0);
   return totals;
 }
 
@@ -323,13 +429,6 @@ async function waitFor(check: () => boolean | Promise<boolean>, what: string, ti
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? ` (${describe()})` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl);
-  const stream = redis.scanStream({ match: `${prefix}*`, count: 1000 });
-  for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
-  await redis.quit();
 }
 
 function round(value: number, digits: number): number {

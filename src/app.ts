@@ -1,8 +1,8 @@
-import { Redis } from 'ioredis';
 import type pg from 'pg';
 import { parseConfig, type Config } from './config.ts';
 import { makeDatabaseTarget, makePool, makePrisma, type DatabaseTarget, type PrismaClient } from './db/connection.ts';
 import { makeLogger, type Logger } from './log.ts';
+import { connectRedis, redisTargetOf, type RedisConnection, type RedisTarget } from './redis.ts';
 
 /**
  * What every front door (CLI command, HTTP server, worker process) needs: config, logger, Postgres
@@ -14,8 +14,10 @@ export interface App {
   db: DatabaseTarget;
   prisma: PrismaClient;
   pool: pg.Pool;
-  /** A connection for commands; BullMQ workers make their own (they need maxRetriesPerRequest: null). */
-  redis(): Redis;
+  /** Where Redis is: one server or a cluster (REDIS_CLUSTER_NODES). */
+  redisTarget: RedisTarget;
+  /** A connection for commands (a cluster client on a cluster); BullMQ workers make their own (blocking commands). */
+  redis(): RedisConnection;
   /** Runs `cleanup` in close(), before the connections end (the long-lived queue producers use it). */
   onClose(cleanup: () => Promise<unknown>): void;
   close(): Promise<void>;
@@ -29,7 +31,8 @@ export function makeApp(config: Config = parseConfig(), log: Logger = makeLogger
     log.warn({ reason: error.message, code: (error as { code?: unknown }).code }, 'Postgres connection lost: a new one is opened on next use');
   const prisma = makePrisma(db, onConnectionLost);
   const pool = makePool(db, 10, onConnectionLost);
-  let redis: Redis | undefined;
+  const redisTarget = redisTargetOf(config);
+  let redis: RedisConnection | undefined;
   const cleanups: (() => Promise<unknown>)[] = [];
   return {
     config,
@@ -37,7 +40,8 @@ export function makeApp(config: Config = parseConfig(), log: Logger = makeLogger
     db,
     prisma,
     pool,
-    redis: () => (redis ??= reportOutages(makeRedis(config.REDIS_URL), log)),
+    redisTarget,
+    redis: () => (redis ??= reportOutages(connectRedis(redisTarget), log)),
     onClose: (cleanup) => void cleanups.push(cleanup),
     async close() {
       await Promise.allSettled(cleanups.splice(0).map((cleanup) => cleanup()));
@@ -46,16 +50,11 @@ export function makeApp(config: Config = parseConfig(), log: Logger = makeLogger
   };
 }
 
-/** A Redis connection fit for BullMQ workers and blocking commands. */
-export function makeRedis(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
-}
-
 /**
  * ioredis reconnects by itself and queues commands meanwhile (maxRetriesPerRequest: null); while the
  * server is away it emits 'error' on every try. One warning when it goes, one line when it is back.
  */
-function reportOutages(redis: Redis, log: Logger): Redis {
+function reportOutages(redis: RedisConnection, log: Logger): RedisConnection {
   let down = false;
   redis.on('error', (error: Error) => {
     if (down) return;

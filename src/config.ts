@@ -11,6 +11,20 @@ const envSchema = z
   .object({
     DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgresql:// URL' }).default('postgresql://postgres@127.0.0.1:5432/dialer'),
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// URL' }).default('redis://127.0.0.1:6379'),
+    /**
+     * A Redis Cluster's seed nodes, `host:port,host:port`; when set, every connection is a cluster client
+     * and REDIS_URL is not used. One reachable node is enough: the client learns the others from it.
+     */
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .regex(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, 'must be host:port[,host:port...]')
+      .transform((list) =>
+        list.split(',').map((node) => {
+          const at = node.lastIndexOf(':');
+          return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+        }),
+      )
+      .optional(),
     /** Prefix of every BullMQ and rate-limit key in Redis; tests use a unique one each. */
     QUEUE_PREFIX: z
       .string()

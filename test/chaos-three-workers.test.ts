@@ -5,14 +5,23 @@ import { makeRunningCampaign } from './support/dial-harness.ts';
 import type { CliProcess } from './support/cli-process.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
+import { useSharedRedisCluster } from './support/redis-cluster.ts';
 
 // Chaos: three `dialer worker` processes race for the same campaign (each also runs the feeder, the
-// reconciler and the reaper), with retries so contacts are dialed a second time.
-describe('chaos: three worker processes on one campaign', () => {
+// reconciler and the reaper), with retries so contacts are dialed a second time; on one Redis server,
+// and on a three-master Redis Cluster.
+const deployments = [
+  { name: 'one Redis server', cluster: false },
+  { name: 'a Redis Cluster', cluster: true },
+];
+
+describe.each(deployments)('chaos: three worker processes on one campaign, on $name', ({ cluster }) => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();
+  const redisEnv = cluster ? useSharedRedisCluster(prefix) : undefined;
   const chaos = useChaosStack(db, {
     prefix,
+    ...(redisEnv ? { redisClusterNodes: redisEnv.REDIS_CLUSTER_NODES } : {}),
     simulator: { rateLimit: false, latencyMs: 40, callbackDelayMs: 5, callDurationMs: 30, seed: 7, outcomes: { completed: 5, 'no-answer': 3, busy: 2 } },
     // The simulator stamps each dial when its process reads it. Under the full suite that process
     // shares the cores with three workers, the receiver, Postgres and other test files, and reads in

@@ -23,9 +23,19 @@ describe('parseConfig', () => {
     ['TELNYX_PUBLIC_KEY', 'dG9vIHNob3J0'],
     ['API_TOKEN', 'short'],
     ['LOG_LEVEL', 'loud'],
+    ['REDIS_CLUSTER_NODES', '127.0.0.1'],
+    ['REDIS_CLUSTER_NODES', 'a:1,,b:2'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => parseConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => parseConfig({ [name]: value })).toThrow(new RegExp(`^invalid environment: ${name}: `));
+  });
+
+  it('reads REDIS_CLUSTER_NODES as a list of seed nodes', () => {
+    expect(parseConfig({}).REDIS_CLUSTER_NODES).toBeUndefined();
+    expect(parseConfig({ REDIS_CLUSTER_NODES: 'redis-a:7000,10.0.0.2:7001' }).REDIS_CLUSTER_NODES).toEqual([
+      { host: 'redis-a', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+    ]);
   });
 
   it('refuses a reconcile grace period a dial request in flight could outlast', () => {

@@ -8,18 +8,30 @@ import { makeQueue } from '../src/jobs/queues.ts';
 import { makeDialJobId } from '../src/jobs/catalog.ts';
 import { repairQueuedJobs } from '../src/dialing/repair-queued-jobs.ts';
 import { useTestDatabase } from './support/database.ts';
+import { usePooledTestDatabase } from './support/pgbouncer.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
 import { waitFor } from './support/wait-for.ts';
+import { scanKeys, useSharedRedisCluster } from './support/redis-cluster.ts';
 
-describe('dial flow against the simulator and the real receiver', () => {
-  const db = useTestDatabase();
+// The same flow on one Redis server, on a three-master Redis Cluster (every queue and the pace limiter
+// under a hash tag of its own, spread over the masters), and there with Postgres behind PgBouncer in
+// transaction pooling mode (every process's connections, the test's own reads included).
+const deployments = [
+  { name: 'one Redis server', cluster: false, pooler: false },
+  { name: 'a Redis Cluster', cluster: true, pooler: false },
+  { name: 'a Redis Cluster, Postgres through PgBouncer', cluster: true, pooler: true },
+];
+
+describe.each(deployments)('dial flow against the simulator and the real receiver, on $name', ({ cluster, pooler }) => {
+  const db = pooler ? usePooledTestDatabase() : useTestDatabase();
   const prefix = useTestRedisPrefix();
+  const redisEnv = cluster ? useSharedRedisCluster(prefix) : {};
   let stack: DialStack;
   const workers: Worker[] = [];
 
   beforeAll(async () => {
-    stack = await startDialStack(db, prefix, { rateLimit: false, outcomes: { completed: 1 } });
+    stack = await startDialStack(db, prefix, { rateLimit: false, outcomes: { completed: 1 } }, {}, redisEnv);
   });
   afterAll(async () => {
     await Promise.all(workers.map((worker) => worker.close()));
@@ -54,6 +66,16 @@ describe('dial flow against the simulator and the real receiver', () => {
     expect(attempts.rows).toEqual([{ state: 'completed', n: 40 }]);
     const body = stack.simulator.calls.find((call) => call.to === phones[0])!.body;
     expect(body.AIAssistantDynamicVariables).toEqual({ first_name: 'P1' });
+    // On a cluster every key carries the hash tag of its group (a queue, the pace windows, which
+    // expire a second after the last permit), so each Lua script's keys share a slot and the groups
+    // spread over the masters; on one server, the plain prefix.
+    const keys = await scanKeys(stack.app.redisTarget, prefix);
+    const groups = new Set(keys.map((key) => (cluster ? /^\{[^}]*\}/.exec(key)?.[0] : key.split(':')[0])));
+    const tagged = (names: string[]) => names.map((group) => `{${prefix}:${group}}`);
+    const allowed = cluster ? tagged(['dial', 'maintenance', 'pace', 'reads', 'schedule-tick']) : [prefix];
+    const required = cluster ? tagged(['dial', 'maintenance', 'schedule-tick']) : [prefix];
+    expect(allowed).toEqual(expect.arrayContaining([...groups]));
+    expect([...groups]).toEqual(expect.arrayContaining(required));
   });
 
   it('duplicate jobs for one contact dial it once', async () => {

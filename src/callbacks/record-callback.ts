@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { finishReleasedAttempts, type ReleasedAttemptToFinish } from '../attempts/finish-attempt.ts';
 import type { CallbackFacts } from './read-callback-facts.ts';
 import { currentRankSql, isTerminalAttemptState, sqlStates, terminalAttemptStates, type TerminalAttemptState } from '../attempts/states.ts';
+import { statementName } from '../db/connection.ts';
 import { isUuid } from '../db/uuid.ts';
 
 export type RecordedCallback =
@@ -152,8 +153,8 @@ export async function recordCallbacks(client: pg.PoolClient, callbacks: readonly
     column(({ facts }) => facts.errorCode),
     column(({ facts }) => facts.errorDetail),
   ];
-  // Named: each connection parses and plans this large statement once, not once per batch.
-  const { rows } = await client.query<RecordRow>({ name: 'record-callbacks', text: recordSql, values });
+  // Named: each connection parses and plans this large statement once, not once per batch (not behind a pooler: see statementName).
+  const { rows } = await client.query<RecordRow>({ name: statementName(client, 'record-callbacks'), text: recordSql, values });
   const results: RecordedCallback[] = [];
   const toFinish: ReleasedAttemptToFinish[] = [];
   for (const [index, row] of rows.entries()) {

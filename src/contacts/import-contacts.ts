@@ -10,7 +10,7 @@ import { failAbandonedImports } from './fail-abandoned-imports.ts';
 import { findImportCampaign } from './find-import-campaign.ts';
 import { cliImportWording, type ImportWording } from './import-wording.ts';
 import { completeImport, failImport } from './finish-import.ts';
-import { lockCampaignImports, unlockCampaignImports } from './import-lock.ts';
+import { lockCampaignImports, type ImportLock } from './import-lock.ts';
 import { loadRows } from './load-rows.ts';
 import { openCsv, type CsvReader } from './read-csv.ts';
 import type { Rejection } from './staging-row.ts';
@@ -78,20 +78,19 @@ export async function importContacts(app: ImportConnections, options: ImportOpti
   const campaign = await findImportCampaign(app.pool, options.campaignId, options.defaultCountry, wording);
   const reader = await openCsv(options.file, { delimiter: options.delimiter, encoding: options.encoding, wording });
   let client: pg.PoolClient | undefined;
+  let lock: ImportLock | undefined;
   try {
     const plan = makeColumnPlan(reader.header, { phoneColumn: options.phoneColumn, wording });
+    lock = await lockCampaignImports(app.pool, campaign.id);
     client = await app.pool.connect();
     // A failure mid-import destroys this connection (below); its errors reach us through the queries.
     client.on('error', () => {});
-    await lockCampaignImports(client, campaign.id);
     await failAbandonedImports(client, campaign.id);
     const importId = await startImport(client, campaign.id, basename(options.file));
     try {
-      const summary = await loadInTransaction(client, app.log, reader, plan, { ...options, wording, importId, defaultCountry: campaign.defaultCountry });
-      await unlockCampaignImports(client, campaign.id);
-      return summary;
+      return await loadInTransaction(client, app.log, reader, plan, { ...options, wording, importId, defaultCountry: campaign.defaultCountry });
     } catch (error) {
-      // Dropping the connection rolls back the transaction and frees the lock even mid-COPY.
+      // Dropping the connection rolls back the transaction even mid-COPY.
       client.release(true);
       client = undefined;
       await failImport(app.pool, importId, error instanceof Error ? error.message : String(error));
@@ -99,6 +98,7 @@ export async function importContacts(app: ImportConnections, options: ImportOpti
     }
   } finally {
     client?.release();
+    await lock?.release();
     reader.close();
   }
 }

@@ -10,9 +10,9 @@ import type { ImportConnections } from './import-contacts.ts';
  */
 export async function withImportConnections<T>(use: (connections: ImportConnections) => Promise<T>): Promise<T> {
   const config = parseConfig();
-  // One connection holds the import's transaction; the other finds the campaign and records a failure.
+  // One connection holds the import's transaction, one its lock's; the third finds the campaign and records a failure.
   const log = makeLogger(config.LOG_LEVEL);
-  const pool = makePool(makeDatabaseTarget(config.DATABASE_URL), 2, (error) => log.warn({ reason: error.message }, 'Postgres connection lost'));
+  const pool = makePool(makeDatabaseTarget(config.DATABASE_URL), 3, (error) => log.warn({ reason: error.message }, 'Postgres connection lost'));
   try {
     return await use({ pool, log });
   } finally {

@@ -4,6 +4,7 @@ import { makeApp, type App } from '../app.ts';
 import { parseConfigWith } from '../config.ts';
 import { demoDatabaseUrl } from './demo-database.ts';
 import { makeServer } from '../http/server.ts';
+import { deleteKeysMatching, keysPatternOf } from '../redis.ts';
 import { startSimulator, type Simulator } from '../simulator/simulator.ts';
 
 /**
@@ -76,7 +77,5 @@ export async function startDemoServices(logLevel: string): Promise<DemoServices>
 
 // The run's queues, schedulers and pacing keys are of no use once it is over.
 async function deleteKeys(app: App): Promise<void> {
-  const redis = app.redis();
-  const stream = redis.scanStream({ match: `${app.config.QUEUE_PREFIX}:*`, count: 1000 });
-  for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
+  await deleteKeysMatching(app.redis(), keysPatternOf(app.redisTarget, app.config.QUEUE_PREFIX));
 }

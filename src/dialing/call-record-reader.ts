@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../app.ts';
 import { readSetting } from '../db/settings.ts';
 import { makeDialRateLimiter } from './dial-rate-limiter.ts';
+import { keyGroupPrefix } from '../redis.ts';
 import { makeCallRecordClient, type CallRecordClient } from '../telnyx/call-record-client.ts';
 
 /** Telnyx's call records as reconciliation reads them, and the account they belong to. */
@@ -21,7 +22,12 @@ export function makeCallRecordReader(app: App, overrides: { tries?: number; retr
   if (!apiKey) return undefined;
   const perSecond = app.config.CALL_RECORD_READS_PER_SECOND;
   // A 100 ms guard on each 1 s window, as for dials: the rate counts where requests arrive.
-  const limiter = makeDialRateLimiter(app.redis(), `${app.config.QUEUE_PREFIX}:reads`, perSecond, 100);
+  const limiter = makeDialRateLimiter(
+    app.redis(),
+    keyGroupPrefix(app.redisTarget, app.config.QUEUE_PREFIX, 'reads', `${app.config.QUEUE_PREFIX}:reads`),
+    perSecond,
+    100,
+  );
   const records = makeCallRecordClient({
     apiKey,
     baseUrl: app.config.TELNYX_API_BASE_URL,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../redis.ts';
 
 /**
  * Two rules over two scopes (the campaign's and the account's), checked and taken in ONE Lua script
@@ -58,7 +58,7 @@ export function makeWindow(callsPerSecond: number, guardMs: number): Window {
   return { limit: 1, windowMs: Math.ceil(1000 / callsPerSecond) + guardMs };
 }
 
-type RedisWithAcquire = Redis & {
+type RedisWithAcquire = RedisConnection & {
   acquireDialPermit(...keysThenArgs: (string | number)[]): Promise<[number, string | number]>;
 };
 
@@ -75,7 +75,11 @@ export interface DialRateLimiter {
   readonly guardMs: number;
 }
 
-export function makeDialRateLimiter(redis: Redis, prefix: string, accountCallsPerSecond: number, guardMs: number): DialRateLimiter {
+/**
+ * `prefix` starts every key the script touches; on a Redis Cluster it must be a hash tag (keyGroupPrefix),
+ * so the four keys share one slot.
+ */
+export function makeDialRateLimiter(redis: RedisConnection, prefix: string, accountCallsPerSecond: number, guardMs: number): DialRateLimiter {
   const client = redis as RedisWithAcquire;
   if (typeof client.acquireDialPermit !== 'function') client.defineCommand('acquireDialPermit', { numberOfKeys: 4, lua: acquireScript });
   const account = makeWindow(accountCallsPerSecond, guardMs);

@@ -4,6 +4,7 @@ import { DialerError } from '../errors.ts';
 import { makeWorker } from '../jobs/queues.ts';
 import { makeTelnyxClient, type TelnyxClient } from '../telnyx/client.ts';
 import { makeDialContact } from './dial-contact.ts';
+import { keyGroupPrefix } from '../redis.ts';
 import { makeDialRateLimiter } from './dial-rate-limiter.ts';
 
 export interface DialWorkerOptions {
@@ -20,7 +21,12 @@ export function makeDialWorker(app: App, options: DialWorkerOptions = {}): Worke
     pool: app.pool,
     log: app.log,
     telnyx,
-    limiter: makeDialRateLimiter(app.redis(), app.config.QUEUE_PREFIX, app.config.ACCOUNT_CALLS_PER_SECOND, app.config.PACE_GUARD_MS),
+    limiter: makeDialRateLimiter(
+      app.redis(),
+      keyGroupPrefix(app.redisTarget, app.config.QUEUE_PREFIX, 'pace'),
+      app.config.ACCOUNT_CALLS_PER_SECOND,
+      app.config.PACE_GUARD_MS,
+    ),
     publicBaseUrl: app.config.PUBLIC_BASE_URL,
   });
   const worker: Worker = makeWorker(

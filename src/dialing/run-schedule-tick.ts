@@ -13,8 +13,10 @@ export type TickResult =
  * One tick of a campaign's cron schedule: feeds, once, every contact due at tick time (new contacts
  * and retries whose delay has passed), each only if its calling window is open now. A tick does not
  * start a second run while the previous one still has contacts queued, dialing or in a call, nor while
- * another tick of the same campaign is being handled (a session advisory lock: ticks handled by
- * different processes serialise).
+ * another tick of the same campaign is being handled (an advisory lock: ticks handled by different
+ * processes serialise). The lock is a transaction lock held by a transaction kept open around the
+ * tick, not a session lock: through a transaction pooler (PgBouncer) a session lock would stay on
+ * whichever server connection took it, and the unlock could run on another.
  *
  * Contacts whose window is closed at tick time (the West Coast at a 09:00 New York tick) get their
  * window's next opening as next_attempt_at; the run then continues: a delayed continuation job feeds
@@ -25,40 +27,44 @@ export type TickResult =
 export async function runScheduleTick(app: App, payload: JobPayload<'scheduleTick'>, now: Date = new Date()): Promise<TickResult> {
   const base = { campaignId: payload.campaignId, tickAt: now.toISOString() };
   const client = await app.pool.connect();
+  // A failed statement leaves the transaction aborted: the connection is dropped, which ends it and its lock.
+  let broken = false;
   try {
-    const lock = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext('schedule-tick'), hashtext($1)) AS locked`, [
+    await client.query('BEGIN');
+    const lock = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('schedule-tick'), hashtext($1)) AS locked`, [
       payload.campaignId,
     ]);
     if (!lock.rows[0]?.locked) return logged(app, { ...base, started: false, reason: 'another tick of this campaign is being handled' });
-    try {
-      const { rows } = await client.query<{ status: string; schedule_cron: string | null; schedule_tz: string | null; in_flight: number }>(
-        `SELECT status, schedule_cron, schedule_tz,
-                (SELECT count(*)::int FROM contact WHERE campaign_id = $1 AND state IN ${sqlStates(['queued', ...inFlightContactStates])}) AS in_flight
-         FROM campaign WHERE id = $1`,
-        [payload.campaignId],
-      );
-      const campaign = rows[0];
-      if (!campaign) return logged(app, { ...base, started: false, reason: 'campaign no longer exists' });
-      if (!campaign.schedule_cron) return logged(app, { ...base, started: false, reason: 'campaign is no longer scheduled' });
-      if (campaign.status !== 'running') return logged(app, { ...base, started: false, reason: `campaign is ${campaign.status}, not running` });
-      const schedule = { cron: campaign.schedule_cron, tz: campaign.schedule_tz ?? 'UTC' };
-      if (campaign.in_flight > 0 && !payload.continuation) {
-        const continuesAt = await continueRun(app, payload.campaignId, schedule, now);
-        return logged(app, {
-          ...base,
-          started: false,
-          reason: `previous run still going: ${campaign.in_flight} contact(s) queued, dialing or in a call`,
-          continuesAt,
-        });
-      }
-      const fed = await feedCampaign(app, payload.campaignId, now);
+    const { rows } = await client.query<{ status: string; schedule_cron: string | null; schedule_tz: string | null; in_flight: number }>(
+      `SELECT status, schedule_cron, schedule_tz,
+              (SELECT count(*)::int FROM contact WHERE campaign_id = $1 AND state IN ${sqlStates(['queued', ...inFlightContactStates])}) AS in_flight
+       FROM campaign WHERE id = $1`,
+      [payload.campaignId],
+    );
+    const campaign = rows[0];
+    if (!campaign) return logged(app, { ...base, started: false, reason: 'campaign no longer exists' });
+    if (!campaign.schedule_cron) return logged(app, { ...base, started: false, reason: 'campaign is no longer scheduled' });
+    if (campaign.status !== 'running') return logged(app, { ...base, started: false, reason: `campaign is ${campaign.status}, not running` });
+    const schedule = { cron: campaign.schedule_cron, tz: campaign.schedule_tz ?? 'UTC' };
+    if (campaign.in_flight > 0 && !payload.continuation) {
       const continuesAt = await continueRun(app, payload.campaignId, schedule, now);
-      return logged(app, { ...base, started: true, ...fed, continuesAt });
-    } finally {
-      await client.query(`SELECT pg_advisory_unlock(hashtext('schedule-tick'), hashtext($1))`, [payload.campaignId]);
+      return logged(app, {
+        ...base,
+        started: false,
+        reason: `previous run still going: ${campaign.in_flight} contact(s) queued, dialing or in a call`,
+        continuesAt,
+      });
     }
+    const fed = await feedCampaign(app, payload.campaignId, now);
+    const continuesAt = await continueRun(app, payload.campaignId, schedule, now);
+    return logged(app, { ...base, started: true, ...fed, continuesAt });
+  } catch (error) {
+    broken = true;
+    throw error;
   } finally {
-    client.release();
+    // Nothing was written on this connection (the feeding goes through the pool): the commit only frees the lock.
+    if (!broken) await client.query('COMMIT').catch(() => (broken = true));
+    client.release(broken);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Worker } from 'bullmq';
 import type { App } from '../app.ts';
+import { checkSessionSettings } from '../db/connection.ts';
 import { closeWorker } from '../jobs/queues.ts';
 import { startScheduling } from './start-scheduling.ts';
 import { makeDialWorker, type DialWorkerOptions } from './dial-worker.ts';
@@ -16,6 +17,8 @@ export interface RunningWorkers {
  * the continuous feeder, and the cron schedule ticks (which feed scheduled campaigns).
  */
 export async function startWorkers(app: App, options: DialWorkerOptions & { feedIntervalMs?: number } = {}): Promise<RunningWorkers> {
+  // Through a transaction pooler, a wrong schema or time zone would be found one failed query at a time.
+  await checkSessionSettings(app.pool, app.db);
   const workers: Worker[] = [makeDialWorker(app, options)];
   try {
     workers.push(await startMaintenanceWorker(app));

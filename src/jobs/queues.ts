@@ -1,5 +1,6 @@
 import { Queue, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { App } from '../app.ts';
+import { connectRedis, keyGroupPrefix } from '../redis.ts';
 import { jobCatalog, type JobPayload, type QueueKey } from './catalog.ts';
 
 /** A producer for one catalog queue, under the app's QUEUE_PREFIX, with the catalog's job options. */
@@ -7,9 +8,14 @@ export function makeQueue<K extends QueueKey>(app: App, key: K): Queue<JobPayloa
   const entry = jobCatalog[key];
   return new Queue<JobPayload<K>>(entry.queueName, {
     connection: app.redis(),
-    prefix: app.config.QUEUE_PREFIX,
+    prefix: queuePrefixOf(app, entry.queueName),
     defaultJobOptions: entry.options,
   });
+}
+
+/** The BullMQ prefix of a queue: QUEUE_PREFIX, or on a cluster a hash tag of its own (see keyGroupPrefix). */
+export function queuePrefixOf(app: App, queueName: string): string {
+  return keyGroupPrefix(app.redisTarget, app.config.QUEUE_PREFIX, queueName);
 }
 
 export type CatalogQueue<K extends QueueKey> = Queue<JobPayload<K>>;
@@ -71,6 +77,9 @@ export function makeWorker<K extends QueueKey>(
 ): Worker {
   const entry = jobCatalog[key];
   const running = new Set<Promise<unknown>>();
+  // BullMQ opens a connection from options only to a single server: a cluster client is handed in,
+  // and, being the caller's, is closed here once the worker is.
+  const cluster = app.redisTarget.clusterNodes ? connectRedis(app.redisTarget) : undefined;
   const worker = new Worker(
     entry.queueName,
     async (job, token) => {
@@ -82,13 +91,19 @@ export function makeWorker<K extends QueueKey>(
         running.delete(run);
       }
     },
-    { ...options, connection: { url: app.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: app.config.QUEUE_PREFIX },
+    { ...options, connection: cluster ?? { url: app.config.REDIS_URL, maxRetriesPerRequest: null }, prefix: queuePrefixOf(app, entry.queueName) },
   );
+  if (cluster) {
+    cluster.on('error', () => undefined); // the worker's own 'error' events report it
+    worker.on('closed', () => cluster.disconnect());
+    ownConnections.set(worker, cluster);
+  }
   runningHandlers.set(worker, running);
   return worker;
 }
 
 const runningHandlers = new WeakMap<Worker, Set<Promise<unknown>>>();
+const ownConnections = new WeakMap<Worker, { disconnect(): void }>();
 
 /**
  * Closes a worker made by makeWorker gracefully: it stops taking jobs and its running handlers finish.
@@ -104,4 +119,6 @@ export async function closeWorker(worker: Worker, settleMs = 5000): Promise<void
   const settled = handlersDone.then(() => new Promise<void>((resolve) => (timer = setTimeout(resolve, settleMs))));
   await Promise.race([closing, settled]);
   clearTimeout(timer);
+  // A close() given up on never reaches 'closed': the cluster client handed to the worker goes here.
+  ownConnections.get(worker)?.disconnect();
 }

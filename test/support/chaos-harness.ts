@@ -92,12 +92,20 @@ export interface ChaosStack {
 
 export async function startChaosStack(
   db: TestDatabase,
-  options: { prefix: string; redisUrl?: string; simulator?: SimulatorOptions; env?: Record<string, string> },
+  options: {
+    prefix: string;
+    redisUrl?: string;
+    /** REDIS_CLUSTER_NODES of every process (receiver, workers, the test's App): the stack then runs on a Redis Cluster. */
+    redisClusterNodes?: string;
+    simulator?: SimulatorOptions;
+    env?: Record<string, string>;
+  },
 ): Promise<ChaosStack> {
   const simulator = await startSimulator(options.simulator ?? {});
   const base = {
     DATABASE_URL: db.url,
     REDIS_URL: options.redisUrl ?? testRedisUrl,
+    ...(options.redisClusterNodes ? { REDIS_CLUSTER_NODES: options.redisClusterNodes } : {}),
     QUEUE_PREFIX: options.prefix,
     TELNYX_PUBLIC_KEY: simulator.publicKey,
   };

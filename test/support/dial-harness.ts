@@ -22,9 +22,11 @@ export async function startDialStack(
   prefix: string,
   simulatorOptions: SimulatorOptions = {},
   env: Record<string, string> = {},
+  /** Settings of both sides (the receiver's and the worker's), such as REDIS_CLUSTER_NODES. */
+  sharedEnv: Record<string, string> = {},
 ): Promise<DialStack> {
   const simulator = await startSimulator({ callbackDelayMs: 2, ...simulatorOptions });
-  const base = { DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', TELNYX_PUBLIC_KEY: simulator.publicKey };
+  const base = { DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent', TELNYX_PUBLIC_KEY: simulator.publicKey, ...sharedEnv };
   const receiverApp = makeApp(testConfig(base));
   const receiver = await makeServer(receiverApp);
   const address = await receiver.listen({ port: 0, host: '127.0.0.1' });

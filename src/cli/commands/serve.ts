@@ -10,8 +10,13 @@ export function registerServe(program: Command): void {
         '/healthz and /metrics. Stops cleanly on SIGINT/SIGTERM, finishing requests in flight.',
     )
     .action(async () => {
-      const [{ makeApp }, { makeServer }] = await Promise.all([import('../../app.ts'), import('../../http/server.ts')]);
+      const [{ makeApp }, { makeServer }, { checkSessionSettings }] = await Promise.all([
+        import('../../app.ts'),
+        import('../../http/server.ts'),
+        import('../../db/connection.ts'),
+      ]);
       const app = makeApp();
+      await checkSessionSettings(app.pool, app.db);
       const server = await makeServer(app);
       if (!app.config.TELNYX_PUBLIC_KEY) app.log.warn('TELNYX_PUBLIC_KEY is not set: callback signatures are NOT verified');
       if (!app.config.API_TOKEN) app.log.warn('API_TOKEN is not set: the operator API answers 503');
