@@ -60,6 +60,8 @@ export function makeCallPlan(input: {
   callDurationMs: number;
   timestampStyle: TimestampStyle;
   makeId: () => string;
+  /** The id of the call's AI conversation (the conversation callbacks name it); default a new one. */
+  conversationId?: string;
 }): PlannedCallback[] {
   const { call, body, timestampStyle } = input;
   const { steps, answered, terminal, answeredBy } = planSteps(input);
@@ -67,7 +69,7 @@ export function makeCallPlan(input: {
   const wanted = requestedStatuses(body.StatusCallbackEvent);
   const statusUrls = urlsOf(body.StatusCallback, body.StatusCallbacks);
   const conversationUrls = urlsOf(body.ConversationCallback, body.ConversationCallbacks);
-  const conversationId = input.makeId();
+  const conversationId = input.conversationId ?? input.makeId();
   let at = input.startedAt;
   let answeredAt: Date | undefined;
   let sequenceNumber = 0;

@@ -13,6 +13,7 @@ import { makeStopper } from './stopper.ts';
 import { makeDialRateWindow, peakCountInWindow } from './rate-window.ts';
 import { makeTelnyxError, type TelnyxErrorObject } from './telnyx-error.ts';
 import { validateDialBody } from './validate-dial-body.ts';
+import { makeConversationStore, type ConversationStore } from './conversations.ts';
 import { readBody, reply, sendJson, sendRaw } from './http-io.ts';
 import type { CallOutcome, FaultKind, Faults, SimulatorOptions } from './simulator-options.ts';
 
@@ -67,6 +68,8 @@ export interface Simulator {
   calls: SimulatedCall[];
   requests: SimulatorRequest[];
   recordRequests: SimulatorRecordRequest[];
+  /** The AI conversation of every call a person answered, and every conversation GET. */
+  conversations: ConversationStore;
   deliveries: CallbackDelivery[];
   /** Callbacks not sent because their host is not allowed (see allowedCallbackHosts), per host. */
   skippedCallbacks: Map<string, number>;
@@ -110,6 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const flows = new Set<Promise<void>>();
   const sockets = new Set<Socket>();
   const stopper = makeStopper();
+  const conversations = makeConversationStore(options.conversations ?? {}, random, apiKey);
 
   const sender = makeCallbackSender({
     privateKey: signingKey.privateKey,
@@ -129,6 +133,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     // Telnyx counts a request when it arrives, not when its body has been read and parsed.
     const arrivedAt = now();
     if (request.method === 'GET' && (request.url ?? '').startsWith('/v2/texml/Accounts/')) return serveCallRecords(request, response, arrivedAt);
+    if (conversations.serve(request, response, arrivedAt)) return;
     const match = /^\/v2\/texml\/ai_calls\/([^/?]+)$/.exec((request.url ?? '').split('?')[0]!);
     if (request.method !== 'POST' || !match) {
       return reply(response, 404, [makeTelnyxError('10005', `No route for ${request.method} ${request.url}`)]);
@@ -286,6 +291,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
     calls.push(call);
     if (!overConcurrencyLimit) activeCalls += 1;
+    // A person answered (not a machine): the assistant talked, so Telnyx keeps a conversation, under
+    // the id the conversation callbacks name.
+    const conversationId = randomUUID();
+    if (call.timeline.answeredAfterMs !== undefined && outcome === 'completed')
+      conversations.add({
+        id: conversationId,
+        callSid: call.callSid,
+        body,
+        answeredAt: call.at + call.timeline.answeredAfterMs,
+        endedAt: call.at + call.timeline.endedAfterMs,
+      });
     const identity: CallIdentity = {
       accountSid,
       callSid: call.callSid,
@@ -308,6 +324,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       callDurationMs,
       timestampStyle: options.timestampStyle ?? 'iso8601',
       makeId: randomUUID,
+      conversationId,
     });
     const flow = runCallbacks(plan, call.callSid, callbacksDropped).finally(() => {
       if (!overConcurrencyLimit) activeCalls -= 1;
@@ -382,6 +399,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     calls,
     requests,
     recordRequests,
+    conversations,
     deliveries,
     skippedCallbacks,
     setFaults(next) {
