@@ -32,7 +32,7 @@ export interface ConversationOptions {
   /** Share of conversation GETs (0..1) answered 429 (10011) / 500 (10007). Default 0. */
   rateLimitedRate?: number;
   serverErrorRate?: number;
-  /** Largest page[size] accepted. Default 100. */
+  /** Largest page of messages served; a larger page[size] gets this many. Default 100. */
   maxPageSize?: number;
 }
 
@@ -184,11 +184,13 @@ export function makeConversationStore(options: ConversationOptions, random: () =
 
   function serveMessages(conversation: SimulatedConversation, params: URLSearchParams, answer: (status: number, body: unknown) => void): void {
     const number = Number(params.get('page[number]') ?? '1');
-    const size = Number(params.get('page[size]') ?? '20');
-    if (!Number.isInteger(number) || number < 1 || !Number.isInteger(size) || size < 1 || size > maxPageSize) {
-      answer(422, { errors: [makeTelnyxError('10015', `page[number] must be 1 or more and page[size] 1 to ${maxPageSize}`)] });
+    const asked = Number(params.get('page[size]') ?? '20');
+    if (!Number.isInteger(number) || number < 1 || !Number.isInteger(asked) || asked < 1) {
+      answer(422, { errors: [makeTelnyxError('10015', 'page[number] and page[size] must be whole numbers from 1')] });
       return;
     }
+    // A larger page than the API serves is cut to its largest (meta.page_size says which).
+    const size = Math.min(asked, maxPageSize);
     // Newest first, as a chat API pages: a client must order by the times itself.
     const ordered = [...conversation.messages].reverse();
     const totalPages = Math.max(1, Math.ceil(ordered.length / size));

@@ -49,7 +49,7 @@ const messagePageSchema = z.object({
       sent_at: z.string().nullish(),
     }),
   ),
-  meta: z.object({ page_number: z.number().int(), total_pages: z.number().int() }).partial().optional(),
+  meta: z.object({ page_number: z.number().int(), page_size: z.number().int(), total_pages: z.number().int() }).partial().optional(),
 });
 
 const insightsSchema = z.object({
@@ -100,8 +100,9 @@ export function makeConversationClient(options: ConversationClientOptions): Conv
         for (const message of page.data.data)
           messages.push({ role: message.role, text: message.text ?? '', at: message.sent_at ?? message.created_at ?? null, order: messages.length });
         const totalPages = page.data.meta?.total_pages;
-        // Without paging facts a short page is the last one.
-        const last = totalPages === undefined ? page.data.data.length < pageSize : (page.data.meta?.page_number ?? number) >= totalPages;
+        // Without total_pages a short page is the last one (short of the size the server says it served).
+        const last =
+          totalPages === undefined ? page.data.data.length < (page.data.meta?.page_size ?? pageSize) : (page.data.meta?.page_number ?? number) >= totalPages;
         if (last || page.data.data.length === 0) break;
       }
       // Pages may come newest first: order by time, the page order breaking ties (reversed with the pages).

@@ -1,0 +1,280 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import type { Worker } from 'bullmq';
+import { makeDialWorker } from '../src/dialing/dial-worker.ts';
+import { makeFeeder } from '../src/dialing/run-feeder.ts';
+import { startPostCallWorker } from '../src/dialing/post-call-worker.ts';
+import { checkConversations } from '../src/dialing/check-conversations.ts';
+import { makeConversationReader } from '../src/dialing/call-record-reader.ts';
+import { takeDueConversations } from '../src/conversations/conversation-rows.ts';
+import { getCampaignStatus } from '../src/campaigns/campaign-status.ts';
+import { makeApp } from '../src/app.ts';
+import { closeWorker } from '../src/jobs/queues.ts';
+import { simulatedOutcomeInsightId, simulatedSummaryInsightId } from '../src/simulator/conversations.ts';
+import type { SimulatorOptions } from '../src/simulator/simulator-options.ts';
+import { useTestDatabase } from './support/database.ts';
+import { useTestRedisPrefix } from './support/redis.ts';
+import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
+import { testConfig } from './support/test-env.ts';
+import { waitFor } from './support/wait-for.ts';
+
+interface ConversationRow {
+  attempt_id: string;
+  contact_id: string;
+  phone: string;
+  variables: Record<string, string>;
+  call_sid: string;
+  state: string;
+  conversation_id: string | null;
+  transcript: { role: string; text: string; at: string }[] | null;
+  insights: { id: string; label: string | null; status: string; raw: string | null; parsed: unknown }[];
+  insights_pending: number;
+  goal_met: boolean | null;
+  opted_out: boolean | null;
+  note: string | null;
+}
+
+const labels = { [simulatedOutcomeInsightId]: 'appointment', [simulatedSummaryInsightId]: 'summary' };
+
+describe('post-call work: transcript, insights, goal and opt-out of each answered call', () => {
+  const db = useTestDatabase();
+  const prefix = useTestRedisPrefix();
+  const stacks: DialStack[] = [];
+  const workers: Worker[] = [];
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => closeWorker(worker)));
+  });
+  afterAll(async () => {
+    await Promise.all(stacks.map((stack) => stack.close()));
+  });
+
+  async function stack(simulatorOptions: SimulatorOptions): Promise<DialStack> {
+    const started = await startDialStack(
+      db,
+      `${prefix}-${stacks.length}`,
+      { rateLimit: false, ...simulatorOptions },
+      { CONVERSATION_CHECK_SECONDS: '1', CALL_RECORD_READS_PER_SECOND: '200' },
+    );
+    stacks.push(started);
+    return started;
+  }
+
+  async function setVariables(s: DialStack, contactIds: string[], variables: (index: number) => Record<string, string>): Promise<void> {
+    for (const [index, id] of contactIds.entries())
+      await s.app.pool.query(`UPDATE contact SET variables = variables || $2::jsonb WHERE id = $1`, [id, JSON.stringify(variables(index))]);
+  }
+
+  async function rows(s: DialStack, campaignId: string): Promise<ConversationRow[]> {
+    const { rows: found } = await s.app.pool.query<ConversationRow>(
+      `SELECT cc.*, c.phone, c.variables, a.call_sid FROM call_conversation cc
+         JOIN contact c ON c.id = cc.contact_id JOIN call_attempt a ON a.id = cc.attempt_id
+        WHERE cc.campaign_id = $1 ORDER BY c.phone`,
+      [campaignId],
+    );
+    return found;
+  }
+
+  /** Dials every contact and runs the post-call worker until every conversation is finished. */
+  async function dialAndSettle(s: DialStack, campaignId: string, count: number): Promise<ConversationRow[]> {
+    workers.push(makeDialWorker(s.app, { concurrency: 10 }), await startPostCallWorker(s.app));
+    const feeder = makeFeeder(s.app);
+    feeder.start(100);
+    try {
+      await waitFor(async () => (await getCampaignStatus(s.app, campaignId)).done, { description: 'the campaign to be done', timeoutMs: 30_000 });
+      return await waitFor(
+        async () => {
+          const found = await rows(s, campaignId);
+          return found.length === count && found.every((row) => row.state !== 'pending') && found;
+        },
+        { description: 'every conversation to be finished', timeoutMs: 40_000, details: () => rows(s, campaignId) },
+      );
+    } finally {
+      await feeder.stop();
+    }
+  }
+
+  it(
+    'reads every page of each transcript in spoken order and the insights that come late, labeled, with goal_met from the goal rule',
+    { timeout: 90_000 },
+    async () => {
+      const s = await stack({
+        outcomes: { completed: 1 },
+        conversations: { messages: 25, maxPageSize: 10, visibilityDelayMs: 300, insightsDelayMs: 2500, rateLimitedRate: 0.1, serverErrorRate: 0.05 },
+      });
+      const { campaignId, contactIds } = await makeRunningCampaign(s.app, 6, {
+        conversation: { insightsWaitSeconds: 60, insights: labels, goal: { insight: 'appointment', path: 'confirmed', equals: true } },
+      });
+      await setVariables(s, contactIds, (index) => ({ sim_confirmed: index % 2 === 0 ? 'yes' : 'no', appointment: `Tuesday ${9 + index}:00` }));
+      const settled = await dialAndSettle(s, campaignId, 6);
+
+      for (const row of settled) {
+        const simulated = [...s.simulator.conversations.conversations.values()].find((conversation) => conversation.callSid === row.call_sid)!;
+        expect(row).toMatchObject({ state: 'completed', conversation_id: simulated.id, insights_pending: 0, note: 'read' });
+        expect(row.transcript!.map((message) => `${message.role}: ${message.text}`)).toEqual(
+          simulated.messages.map((message) => `${message.role}: ${message.text}`),
+        );
+        expect(row.transcript).toHaveLength(25);
+        expect(row.transcript!.some((message) => message.text.includes(row.variables.appointment!))).toBe(true);
+        const confirmed = row.variables.sim_confirmed === 'yes';
+        expect(row.insights).toEqual([
+          { id: simulatedOutcomeInsightId, label: 'appointment', status: 'completed', raw: JSON.stringify(simulated.outcome), parsed: simulated.outcome },
+          { id: simulatedSummaryInsightId, label: 'summary', status: 'completed', raw: expect.any(String), parsed: null },
+        ]);
+        expect(row.goal_met).toBe(confirmed);
+        expect(row.opted_out).toBeNull();
+      }
+      // Three pages each (10 + 10 + 5), and the insights were read before they were done (they came late).
+      const pageReads = s.simulator.conversations.requests.filter((request) => request.url.includes('/messages') && request.status === 200);
+      expect(new Set(pageReads.map((request) => new URL(request.url, 'http://x').searchParams.get('page[number]')))).toEqual(new Set(['1', '2', '3']));
+      expect(pageReads.length).toBeGreaterThanOrEqual(18);
+      const insightReads = s.simulator.conversations.requests.filter((request) => request.url.endsWith('/conversations-insights') && request.status === 200);
+      expect(insightReads.length).toBeGreaterThan(6);
+    },
+  );
+
+  it('keeps failed insights as failed (goal unknown), and times out insights that never come, keeping the transcript', { timeout: 90_000 }, async () => {
+    const s = await stack({ outcomes: { completed: 1 }, conversations: { messages: 8, insightsDelayMs: 100 } });
+    const { campaignId, contactIds } = await makeRunningCampaign(s.app, 2, {
+      conversation: { insightsWaitSeconds: 4, insights: labels, goal: { insight: 'appointment', path: 'confirmed', equals: true } },
+    });
+    await setVariables(s, contactIds, (index) => ({ sim_insights: index === 0 ? 'fail' : 'never' }));
+    const [failed, never] = await dialAndSettle(s, campaignId, 2);
+    expect(failed).toMatchObject({ state: 'completed', insights_pending: 0, goal_met: null });
+    expect(failed!.insights.map((insight) => [insight.label, insight.status])).toEqual([
+      ['appointment', 'failed'],
+      ['summary', 'failed'],
+    ]);
+    expect(failed!.transcript).toHaveLength(8);
+    expect(never).toMatchObject({ state: 'timed_out', insights_pending: 2, goal_met: null, insights: [] });
+    expect(never!.note).toMatch(/^timed out: insights not finished \(2 pending\)/);
+    expect(never!.transcript).toHaveLength(8);
+  });
+
+  it('times out a conversation that never becomes visible, and reads none for voicemails or unanswered calls', { timeout: 90_000 }, async () => {
+    const s = await stack({ outcomes: { completed: 1 }, conversations: { visibilityDelayMs: 3_600_000 } });
+    const { campaignId } = await makeRunningCampaign(s.app, 1, { conversation: { insightsWaitSeconds: 3, transcript: false } });
+    const [row] = await dialAndSettle(s, campaignId, 1);
+    // Named by the conversation callback, but never readable.
+    const simulated = [...s.simulator.conversations.conversations.values()][0]!;
+    expect(row).toMatchObject({ state: 'timed_out', conversation_id: simulated.id, transcript: null, goal_met: null, insights_pending: 1 });
+    expect(row!.note).toBe('timed out: insights not visible yet (404)');
+
+    const s2 = await stack({ outcomes: { voicemail: 1, 'no-answer': 1 } });
+    const other = await makeRunningCampaign(s2.app, 6, { machineDetection: 'Enable', conversation: {} });
+    workers.push(makeDialWorker(s2.app, { concurrency: 10 }));
+    const feeder = makeFeeder(s2.app);
+    feeder.start(100);
+    await waitFor(async () => (await getCampaignStatus(s2.app, other.campaignId)).done, { description: 'the campaign to be done', timeoutMs: 30_000 });
+    await feeder.stop();
+    await checkConversations(s2.app, makeConversationReader(s2.app)!, { firstGapMs: 100 });
+    expect(await rows(s2, other.campaignId)).toEqual([]);
+  });
+
+  it('an opt-out puts the number on the chosen list at once, with where it came from, and cancels its pending retries', { timeout: 90_000 }, async () => {
+    const s = await stack({ outcomes: { completed: 1 }, conversations: { messages: 6, insightsDelayMs: 50 } });
+    const { campaignId, contactIds, phones } = await makeRunningCampaign(s.app, 2, {
+      conversation: { insights: labels, optOut: { insight: 'appointment', path: 'opt_out', equals: true, list: 'global' } },
+    });
+    await setVariables(s, contactIds, (index) => ({ sim_opt_out: index === 0 ? 'yes' : 'no' }));
+    // Another campaign has the same numbers, one waiting for a retry and one never dialed: the global list stops both.
+    const other = await makeRunningCampaign(s.app, 0, {}, 'draft');
+    const { rows: waiting } = await s.app.pool.query<{ id: string }>(
+      `INSERT INTO contact (campaign_id, phone, state, attempt_count, next_attempt_at) VALUES
+         ($1, $2, 'pending', 1, now() + interval '1 hour'), ($1, $3, 'pending', 0, NULL) RETURNING id`,
+      [other.campaignId, phones[0], phones[1]],
+    );
+    const [optedOut, stayed] = await dialAndSettle(s, campaignId, 2);
+    expect(optedOut).toMatchObject({ state: 'completed', opted_out: true });
+    expect(stayed).toMatchObject({ state: 'completed', opted_out: false });
+    const { rows: listed } = await s.app.pool.query(`SELECT phone, scope, campaign_id, source FROM do_not_call ORDER BY phone`);
+    expect(listed).toEqual([
+      {
+        phone: phones[0],
+        scope: 'global',
+        campaign_id: null,
+        source: `opt-out in call: campaign ${campaignId}, contact ${contactIds[0]}, attempt ${optedOut!.attempt_id}`,
+      },
+    ]);
+    const { rows: states } = await s.app.pool.query<{ id: string; state: string; next_attempt_at: Date | null }>(
+      `SELECT id, state, next_attempt_at FROM contact WHERE campaign_id = $1 ORDER BY phone`,
+      [other.campaignId],
+    );
+    expect(states).toEqual([
+      { id: waiting[0]!.id, state: 'suppressed', next_attempt_at: null },
+      { id: waiting[1]!.id, state: 'pending', next_attempt_at: null },
+    ]);
+  });
+
+  it('a process that dies in the middle of its reads leaves them to the next one, which finishes them once', { timeout: 90_000 }, async () => {
+    const s = await stack({ outcomes: { completed: 1 }, conversations: { messages: 25, maxPageSize: 5, insightsDelayMs: 1500 } });
+    const { campaignId, contactIds } = await makeRunningCampaign(s.app, 4, {
+      conversation: { insights: labels, optOut: { insight: 'appointment', path: 'opt_out', equals: true } },
+    });
+    await setVariables(s, contactIds, () => ({ sim_opt_out: 'yes' }));
+    workers.push(makeDialWorker(s.app, { concurrency: 10 }));
+    const feeder = makeFeeder(s.app);
+    feeder.start(100);
+    await waitFor(async () => (await getCampaignStatus(s.app, campaignId)).done, { description: 'the campaign to be done', timeoutMs: 30_000 });
+    await feeder.stop();
+
+    // No conversation callback named the conversations (as when the receiver was down): found by call id.
+    await s.app.pool.query(`UPDATE call_attempt SET conversation_id = NULL WHERE campaign_id = $1`, [campaignId]);
+
+    // First process: one pass reads transcripts while the insights still run; then it takes the rows
+    // again (their lease) and dies before reading anything.
+    const first = makeApp(
+      testConfig({
+        DATABASE_URL: db.url,
+        QUEUE_PREFIX: `${prefix}-restart`,
+        LOG_LEVEL: 'silent',
+        TELNYX_API_BASE_URL: s.simulator.baseUrl,
+        TELNYX_API_KEY: s.simulator.apiKey,
+        CALL_RECORD_READS_PER_SECOND: '200',
+      }),
+    );
+    const pass = await checkConversations(first, makeConversationReader(first)!, { firstGapMs: 1 });
+    expect(pass).toMatchObject({ enrolled: 4, checked: 4, completed: 0 });
+    const half = await rows(s, campaignId);
+    expect(half.every((row) => row.state === 'pending' && row.transcript?.length === 25 && row.insights_pending === 2)).toBe(true);
+    await waitFor(async () => (await takeDueConversations(first.pool, 1500, 100)).length === 4, { description: 'the dying process to lease all four' });
+    await first.close();
+
+    // The next process: the leased rows are due again once the lease ends, and finish.
+    const second = makeApp(
+      testConfig({
+        DATABASE_URL: db.url,
+        QUEUE_PREFIX: `${prefix}-restart`,
+        LOG_LEVEL: 'silent',
+        TELNYX_API_BASE_URL: s.simulator.baseUrl,
+        TELNYX_API_KEY: s.simulator.apiKey,
+        CALL_RECORD_READS_PER_SECOND: '200',
+      }),
+    );
+    try {
+      const reader = makeConversationReader(second)!;
+      const done = await waitFor(
+        async () => {
+          await checkConversations(second, reader, { firstGapMs: 200 });
+          const found = await rows(s, campaignId);
+          return found.every((row) => row.state === 'completed') && found;
+        },
+        { description: 'the second process to finish every conversation', timeoutMs: 30_000, details: () => rows(s, campaignId) },
+      );
+      const byCall = new Map([...s.simulator.conversations.conversations.values()].map((conversation) => [conversation.callSid, conversation.id]));
+      expect(done.map((row) => row.conversation_id)).toEqual(done.map((row) => byCall.get(row.call_sid)));
+      expect(s.simulator.conversations.requests.filter((request) => request.url.includes('metadata-%3Ecall_control_id=eq.')).length).toBe(4);
+      expect(done.map((row) => [row.transcript?.length, row.opted_out])).toEqual([
+        [25, true],
+        [25, true],
+        [25, true],
+        [25, true],
+      ]);
+      // Each transcript was read once (5 pages), not again after the restart.
+      const pageReads = s.simulator.conversations.requests.filter((request) => request.url.includes('/messages'));
+      expect(pageReads.length).toBe(4 * 5);
+      const { rows: listed } = await s.app.pool.query(`SELECT count(*)::int AS count FROM do_not_call WHERE scope = $1`, [campaignId]);
+      expect(listed).toEqual([{ count: 4 }]);
+    } finally {
+      await second.close();
+    }
+  });
+});
