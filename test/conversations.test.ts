@@ -15,7 +15,17 @@ import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
 import { testConfig } from './support/test-env.ts';
+import { testProcessEnv } from './support/test-env.ts';
 import { waitFor } from './support/wait-for.ts';
+import { exportResults } from '../src/results/export-results.ts';
+import { readContactDetail } from '../src/results/read-contact-detail.ts';
+import { formatTranscript } from '../src/cli/commands/transcript.ts';
+import { formatStatus } from '../src/cli/commands/status.ts';
+import { makeServer } from '../src/http/server.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
 
 interface ConversationRow {
   attempt_id: string;
@@ -276,5 +286,123 @@ describe('post-call work: transcript, insights, goal and opt-out of each answere
     } finally {
       await second.close();
     }
+  });
+
+  it('results show what each call achieved: the view, CSV and JSON exports, status, the API and `dialer transcript`', { timeout: 120_000 }, async () => {
+    const s = await stack({ outcomes: { completed: 1 }, conversations: { messages: 5, insightsDelayMs: 50 } });
+    const { campaignId, contactIds, phones } = await makeRunningCampaign(s.app, 3, {
+      conversation: {
+        insights: labels,
+        goal: { insight: 'appointment', path: 'confirmed', equals: true },
+        optOut: { insight: 'appointment', path: 'opt_out', equals: true },
+      },
+    });
+    await setVariables(s, contactIds, (index) => [{ sim_confirmed: 'yes' }, { sim_confirmed: 'no' }, { sim_opt_out: 'yes' }][index]!);
+    await dialAndSettle(s, campaignId, 3);
+
+    const { rows: view } = await s.app.pool.query(
+      `SELECT phone, conversation_state, goal_met, opted_out, insights_pending, jsonb_array_length(transcript) AS messages, insight_results
+           FROM contact_result WHERE campaign_id = $1 ORDER BY phone`,
+      [campaignId],
+    );
+    expect(
+      view.map(({ insight_results, ...rest }) => ({ ...rest, appointment: insight_results.appointment, summary: typeof insight_results.summary })),
+    ).toEqual([
+      {
+        phone: phones[0],
+        conversation_state: 'completed',
+        goal_met: true,
+        opted_out: false,
+        insights_pending: 0,
+        messages: 5,
+        appointment: { confirmed: true, opt_out: false, callback_requested: false },
+        summary: 'string',
+      },
+      {
+        phone: phones[1],
+        conversation_state: 'completed',
+        goal_met: false,
+        opted_out: false,
+        insights_pending: 0,
+        messages: 5,
+        appointment: { confirmed: false, opt_out: false, callback_requested: true },
+        summary: 'string',
+      },
+      {
+        phone: phones[2],
+        conversation_state: 'completed',
+        goal_met: false,
+        opted_out: true,
+        insights_pending: 0,
+        messages: 5,
+        appointment: { confirmed: false, opt_out: true, callback_requested: false },
+        summary: 'string',
+      },
+    ]);
+
+    let csv = '';
+    for await (const chunk of exportResults(s.app.pool, campaignId, 'csv')) csv += chunk;
+    const [header, first] = csv.split('\r\n');
+    const columns = header!.split(',');
+    expect(columns.slice(columns.indexOf('analyzed_at') + 1, columns.indexOf('contact_id') + 1)).toEqual([
+      'conversation_state',
+      'goal_met',
+      'opted_out',
+      'insights_pending',
+      'appointment',
+      'summary',
+      'transcript',
+      'source_row',
+      'contact_id',
+    ]);
+    expect(first).toContain('completed,true,false,0,"{""confirmed"":true,""opt_out"":false,""callback_requested"":false}",');
+    expect(first).toMatch(/"assistant: Hello P1, [^"]*\nuser: Hi, yes, this is P1\.\n/);
+
+    let text = '';
+    for await (const chunk of exportResults(s.app.pool, campaignId, 'json')) text += chunk;
+    const json = JSON.parse(text);
+    expect(json[2]).toMatchObject({ goal_met: false, opted_out: true, insight_results: { appointment: { opt_out: true } } });
+    expect(json[2].transcript).toHaveLength(5);
+    expect(json[2].insights.map((insight: { label: string }) => insight.label)).toEqual(['appointment', 'summary']);
+
+    const status = await getCampaignStatus(s.app, campaignId);
+    expect(status.conversations).toEqual({ read: 3, timedOut: 0, pending: 0, insightsPending: 0, goalMet: 1, withGoalResult: 3, goalRate: 0.333, optedOut: 1 });
+    expect(formatStatus(status)).toContain('conversations: goal met 1 of 3 (33.3 %), 1 opted out; 3 read');
+
+    const detail = await readContactDetail(s.app.pool, campaignId, phones[2]!);
+    expect(detail.attempts).toHaveLength(1);
+    expect(detail.attempts[0]).toMatchObject({ attempt_number: 1, conversation_state: 'completed', opted_out: true });
+    const printed = formatTranscript(detail);
+    expect(printed).toContain('goal met: no; opted out: yes; insights pending: 0');
+    expect(printed).toMatch(
+      /insights:\n  appointment: \{"confirmed":false,"opt_out":true,"callback_requested":false\}\n  summary: The contact asked not to be called again\./,
+    );
+    expect(printed).toMatch(/transcript \(5 messages\):\nassistant: Hello P3, .*\n(.*\n){3}user: Yes\. Please never call me again\.$/);
+
+    const token = 'test-token-0123456789';
+    const api = makeApp(testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: `${prefix}-api`, API_TOKEN: token, LOG_LEVEL: 'silent' }));
+    const server = await makeServer(api);
+    try {
+      const auth = { authorization: `Bearer ${token}` };
+      const byId = await server.inject({ method: 'GET', url: `/api/campaigns/${campaignId}/contacts/${contactIds[0]}`, headers: auth });
+      expect(byId.statusCode).toBe(200);
+      expect(byId.json().result).toMatchObject({ phone: phones[0], goal_met: true });
+      expect(byId.json().attempts[0].transcript).toHaveLength(5);
+      expect(byId.json().attempts[0].insights).toHaveLength(2);
+      const byPhone = await server.inject({ method: 'GET', url: `/api/campaigns/${campaignId}/contacts/${encodeURIComponent(phones[1]!)}`, headers: auth });
+      expect(byPhone.json().result.contact_id).toBe(contactIds[1]);
+      const missing = await server.inject({ method: 'GET', url: `/api/campaigns/${campaignId}/contacts/%2B15550001111`, headers: auth });
+      expect(missing.statusCode).toBe(404);
+      const statusReply = await server.inject({ method: 'GET', url: `/api/campaigns/${campaignId}/status`, headers: auth });
+      expect(statusReply.json().conversations).toMatchObject({ goalRate: 0.333, insightsPending: 0 });
+    } finally {
+      await server.close();
+      await api.close();
+    }
+
+    const env = testProcessEnv({ DATABASE_URL: db.url, LOG_LEVEL: 'silent' });
+    const cli = await run('node', ['src/cli/bin.mjs', 'transcript', phones[0]!, '--campaign', campaignId], { env });
+    expect(cli.stdout).toContain('goal met: yes; opted out: no');
+    expect(cli.stdout).toContain('user: Yes, I confirm. See you then.');
   });
 });

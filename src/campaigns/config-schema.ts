@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { retryableOutcomes } from '../attempts/retry-policy.ts';
-import { resultColumns } from '../results/result-columns.ts';
+import { reservedResultNames } from '../results/result-columns.ts';
 import {
   booleanFlag,
   clockTime,
@@ -143,7 +143,7 @@ const conversationSchema = conversationObject.superRefine(
     const insights = isPlainObject(conversation.insights) ? conversation.insights : {};
     const labels = Object.values(insights).filter((label) => typeof label === 'string');
     labels.forEach((label, index) => {
-      if ((resultColumns as readonly string[]).includes(label))
+      if (reservedResultNames.includes(label))
         ctx.addIssue({
           code: 'custom',
           path: ['insights', Object.keys(insights)[index]!],

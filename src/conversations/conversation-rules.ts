@@ -84,8 +84,3 @@ export function readInsightRuns(
   if (!finished && Object.keys(labels).length === 0) pending = Math.max(1, runs.filter((run) => run.status !== 'completed' && run.status !== 'failed').length);
   return { insights, finished, pending };
 }
-
-/** The transcript as the CSV and `dialer transcript` show it: one `role: text` line per message. */
-export function transcriptText(messages: readonly { role: string; text: string }[] | null): string | null {
-  return messages === null ? null : messages.map((message) => `${message.role}: ${message.text.replace(/\s*\n\s*/g, ' ')}`).join('\n');
-}
