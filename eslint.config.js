@@ -21,7 +21,7 @@ import tseslint from 'typescript-eslint';
 const ROOMS = {
   app: ['config', 'db', 'log'],
   attempts: ['calling-hours', 'db', 'jobs'],
-  callbacks: ['app', 'attempts', 'db', 'errors', 'metrics', 'telnyx'],
+  callbacks: ['app', 'attempts', 'conversations', 'db', 'errors', 'metrics', 'telnyx'],
   'calling-hours': ['errors'],
   campaigns: ['app', 'attempts', 'db', 'errors', 'jobs', 'results'],
   cli: ['app', 'campaigns', 'config', 'contacts', 'db', 'demo', 'dialing', 'do-not-call', 'errors', 'http', 'results', 'scheduling', 'shutdown', 'simulator', 'telnyx'],

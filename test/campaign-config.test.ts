@@ -535,8 +535,8 @@ describe('campaign config: conversation block', () => {
       'conversation.optOut.list: must be one of campaign, global',
       'conversation.optOut.extra: unknown key',
       "conversation.transcrpt: unknown key (did you mean 'transcript'?)",
-      "conversation.insights[\"ins-b\"]: repeats the label 'appointment': labels name columns and must be distinct",
-      "conversation.insights[\"ins-c\"]: 'phone' is a results column already: choose another label",
+      'conversation.insights["ins-b"]: repeats the label \'appointment\': labels name columns and must be distinct',
+      'conversation.insights["ins-c"]: \'phone\' is a results column already: choose another label',
       'conversation.goal.insight: names no labeled insight: must be one of the labels in conversation.insights (appointment, phone, 9lives)',
     ]);
   });

@@ -24,6 +24,8 @@ import { formatStatus } from '../src/cli/commands/status.ts';
 import { makeServer } from '../src/http/server.ts';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { makeSigningKeyPair, signCallback } from '../src/telnyx/signature.ts';
+import type { ConversationOptions } from '../src/simulator/conversations.ts';
 
 const run = promisify(execFile);
 
@@ -297,7 +299,11 @@ describe('post-call work: transcript, insights, goal and opt-out of each answere
         optOut: { insight: 'appointment', path: 'opt_out', equals: true },
       },
     });
-    await setVariables(s, contactIds, (index) => [{ sim_confirmed: 'yes' }, { sim_confirmed: 'no' }, { sim_opt_out: 'yes' }][index]!);
+    await setVariables(
+      s,
+      contactIds,
+      (index) => ([{ sim_confirmed: 'yes' }, { sim_confirmed: 'no' }, { sim_opt_out: 'yes' }] as Record<string, string>[])[index]!,
+    );
     await dialAndSettle(s, campaignId, 3);
 
     const { rows: view } = await s.app.pool.query(
@@ -404,5 +410,47 @@ describe('post-call work: transcript, insights, goal and opt-out of each answere
     const cli = await run('node', ['src/cli/bin.mjs', 'transcript', phones[0]!, '--campaign', campaignId], { env });
     expect(cli.stdout).toContain('goal met: yes; opted out: no');
     expect(cli.stdout).toContain('user: Yes, I confirm. See you then.');
+  });
+
+  it('takes insights from the signed call.conversation_insights.generated webhook, matched by call_control_id', { timeout: 90_000 }, async () => {
+    const signingKey = makeSigningKeyPair();
+    // The receiver's address is known once the stack runs: the webhook URL is set then (read at each dial).
+    const conversations: ConversationOptions = { messages: 6, insightsDelayMs: 300 };
+    const s = await stack({ outcomes: { completed: 1 }, signingKey, conversations });
+    conversations.insightsWebhookUrl = `${s.app.config.PUBLIC_BASE_URL}/callbacks/insights`;
+    const { campaignId, contactIds } = await makeRunningCampaign(s.app, 3, {
+      conversation: { insights: labels, goal: { insight: 'appointment', path: 'confirmed', equals: true } },
+    });
+    await setVariables(s, contactIds, () => ({ sim_confirmed: 'yes' }));
+    const settled = await dialAndSettle(s, campaignId, 3);
+    const webhooks = s.simulator.deliveries.filter((delivery) => delivery.kind === 'insights');
+    expect(webhooks.map((delivery) => delivery.responseStatus)).toEqual([200, 200, 200]);
+    const { rows: stored } = await s.app.pool.query<{ webhook_results: { results: unknown[]; payload: { data: { payload: { call_control_id: string } } } } }>(
+      `SELECT webhook_results FROM call_conversation WHERE campaign_id = $1 ORDER BY attempt_id`,
+      [campaignId],
+    );
+    expect(stored.every((row) => row.webhook_results.results.length === 2)).toBe(true);
+    expect(new Set(stored.map((row) => row.webhook_results.payload.data.payload.call_control_id))).toEqual(new Set(settled.map((row) => row.call_sid)));
+    expect(settled.every((row) => row.state === 'completed' && row.goal_met === true && row.insights.length === 2)).toBe(true);
+
+    const url = '/callbacks/insights';
+    const body = (callSid: string) =>
+      JSON.stringify({
+        data: {
+          event_type: 'call.conversation_insights.generated',
+          id: 'e1',
+          occurred_at: new Date().toISOString(),
+          payload: { call_control_id: callSid, results: [] },
+        },
+      });
+    const post = (text: string, headers: Record<string, string>) =>
+      s.receiver.inject({ method: 'POST', url, payload: text, headers: { 'content-type': 'application/json', ...headers } });
+    const now = () => Date.now() / 1000;
+    expect((await post(body(settled[0]!.call_sid), {})).statusCode).toBe(401);
+    expect((await post(body(settled[0]!.call_sid), signCallback(makeSigningKeyPair().privateKey, body(settled[0]!.call_sid), now()))).statusCode).toBe(403);
+    const unknown = await post(body('v3:not-ours'), signCallback(signingKey.privateKey, body('v3:not-ours'), now()));
+    expect(unknown.statusCode).toBe(404);
+    const notAnEvent = '{"data":{"event_type":"call.hangup"}}';
+    expect((await post(notAnEvent, signCallback(signingKey.privateKey, notAnEvent, now()))).statusCode).toBe(400);
   });
 });

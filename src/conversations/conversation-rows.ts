@@ -39,6 +39,8 @@ export interface DueConversation {
   transcript: TranscriptMessage[] | null;
   insights: StoredInsight[];
   optedOut: boolean | null;
+  /** Insight results an insight group's webhook delivered (call.conversation_insights.generated). */
+  webhookResults: { insightId: string; result: string }[] | null;
   deadlineAt: Date;
   checks: number;
   rules: ConversationConfig;
@@ -59,6 +61,7 @@ export async function takeDueConversations(pool: pg.Pool, leaseMs: number, limit
     transcript: TranscriptMessage[] | null;
     insights: StoredInsight[];
     opted_out: boolean | null;
+    webhook_results: { results: { insightId: string; result: string }[] } | null;
     deadline_at: Date;
     checks: number;
     rules: ConversationConfig;
@@ -74,7 +77,7 @@ export async function takeDueConversations(pool: pg.Pool, leaseMs: number, limit
      )
      SELECT due.attempt_id, due.campaign_id, due.contact_id, c.phone, a.call_sid,
             COALESCE(due.conversation_id, a.conversation_id) AS conversation_id,
-            due.transcript, due.insights, due.opted_out,
+            due.transcript, due.insights, due.opted_out, due.webhook_results,
             due.deadline_at AT TIME ZONE 'UTC' AS deadline_at, due.checks, cp.config->'conversation' AS rules
        FROM due
        JOIN call_attempt a ON a.id = due.attempt_id
@@ -92,6 +95,7 @@ export async function takeDueConversations(pool: pg.Pool, leaseMs: number, limit
     transcript: row.transcript,
     insights: row.insights,
     optedOut: row.opted_out,
+    webhookResults: row.webhook_results?.results ?? null,
     deadlineAt: row.deadline_at,
     checks: row.checks,
     rules: row.rules,

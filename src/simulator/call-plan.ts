@@ -14,9 +14,12 @@ import {
 import type { CallbackKind } from '../telnyx/callback-urls.ts';
 import type { CallOutcome } from './simulator-options.ts';
 
+/** What the simulator sends: the callbacks of a call, and the insight group's webhook. */
+export type SimulatedCallbackKind = CallbackKind | 'insights';
+
 /** One callback to send: to every URL listed, after `delayMs` from the previous step. */
 export interface PlannedCallback {
-  kind: CallbackKind;
+  kind: SimulatedCallbackKind;
   urls: string[];
   method: 'GET' | 'POST';
   /** Form-encoded (or JSON for POSTed conversation callbacks). */

@@ -32,6 +32,11 @@ export interface ConversationOptions {
   /** Share of conversation GETs (0..1) answered 429 (10011) / 500 (10007). Default 0. */
   rateLimitedRate?: number;
   serverErrorRate?: number;
+  /**
+   * The insight group's webhook URL: when set, `call.conversation_insights.generated` is POSTed there
+   * (signed, JSON) once a conversation's insights complete. Default none.
+   */
+  insightsWebhookUrl?: string;
   /** Largest page of messages served; a larger page[size] gets this many. Default 100. */
   maxPageSize?: number;
 }
@@ -62,6 +67,31 @@ export interface SimulatorConversationRequest {
   at: number;
   url: string;
   status: number;
+}
+
+/** The `call.conversation_insights.generated` webhook body (no conversation id: matched by call_control_id). */
+export function makeInsightsWebhookBody(
+  conversation: SimulatedConversation,
+  identity: { connectionId: string; callSessionId: string; callLegId: string },
+  results: { insight_id: string; result: string }[],
+  at: Date,
+): string {
+  return JSON.stringify({
+    data: {
+      event_type: 'call.conversation_insights.generated',
+      id: randomUUID(),
+      occurred_at: at.toISOString(),
+      record_type: 'event',
+      payload: {
+        call_control_id: conversation.callSid,
+        connection_id: identity.connectionId,
+        call_leg_id: identity.callLegId,
+        call_session_id: identity.callSessionId,
+        insight_group_id: 'sim-insight-group',
+        results,
+      },
+    },
+  });
 }
 
 export interface ConversationStore {

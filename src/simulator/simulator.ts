@@ -13,7 +13,7 @@ import { makeStopper } from './stopper.ts';
 import { makeDialRateWindow, peakCountInWindow } from './rate-window.ts';
 import { makeTelnyxError, type TelnyxErrorObject } from './telnyx-error.ts';
 import { validateDialBody } from './validate-dial-body.ts';
-import { makeConversationStore, type ConversationStore } from './conversations.ts';
+import { makeConversationStore, makeInsightsWebhookBody, type ConversationStore, type SimulatedConversation } from './conversations.ts';
 import { readBody, reply, sendJson, sendRaw } from './http-io.ts';
 import type { CallOutcome, FaultKind, Faults, SimulatorOptions } from './simulator-options.ts';
 
@@ -294,14 +294,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     // A person answered (not a machine): the assistant talked, so Telnyx keeps a conversation, under
     // the id the conversation callbacks name.
     const conversationId = randomUUID();
-    if (call.timeline.answeredAfterMs !== undefined && outcome === 'completed')
-      conversations.add({
-        id: conversationId,
-        callSid: call.callSid,
-        body,
-        answeredAt: call.at + call.timeline.answeredAfterMs,
-        endedAt: call.at + call.timeline.endedAfterMs,
-      });
+    const conversation =
+      call.timeline.answeredAfterMs !== undefined && outcome === 'completed'
+        ? conversations.add({
+            id: conversationId,
+            callSid: call.callSid,
+            body,
+            answeredAt: call.at + call.timeline.answeredAfterMs,
+            endedAt: call.at + call.timeline.endedAfterMs,
+          })
+        : undefined;
     const identity: CallIdentity = {
       accountSid,
       callSid: call.callSid,
@@ -326,6 +328,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       makeId: randomUUID,
       conversationId,
     });
+    const webhookUrl = options.conversations?.insightsWebhookUrl;
+    if (conversation && webhookUrl && conversation.insightsFate === 'complete' && !callbacksDropped) {
+      const webhook = sendInsightsWebhook(conversation, identity, webhookUrl).finally(() => flows.delete(webhook));
+      flows.add(webhook);
+    }
     const flow = runCallbacks(plan, call.callSid, callbacksDropped).finally(() => {
       if (!overConcurrencyLimit) activeCalls -= 1;
       flows.delete(flow);
@@ -346,6 +353,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         await Promise.all(urls.map((url) => sender.send(callback, url, callSid)));
       }
     }
+  }
+
+  // The insight group's webhook, once the conversation's insights complete.
+  async function sendInsightsWebhook(conversation: SimulatedConversation, identity: CallIdentity, url: string): Promise<void> {
+    let finished = conversations.finishedInsights(conversation, now());
+    while (!finished && !stopper.stopped) {
+      await stopper.wait(Math.max(1, Math.min(1000, conversation.endedAt + (options.conversations?.insightsDelayMs ?? 50) - now() + 1)));
+      finished = conversations.finishedInsights(conversation, now());
+    }
+    if (!finished || stopper.stopped || !deliverable(url)) return;
+    const body = makeInsightsWebhookBody(conversation, identity, finished.results, new Date(now()));
+    await sender.send(
+      { kind: 'insights', urls: [url], method: 'POST', body, query: '', contentType: 'application/json', delayMs: 0 },
+      url,
+      conversation.callSid,
+    );
   }
 
   function deliverable(url: string): boolean {
