@@ -31,6 +31,11 @@ async function dial(sim: Simulator, variables: Record<string, string> = {}): Pro
   return ((await response.json()) as { call_sid: string }).call_sid;
 }
 
+/** The calls send no callbacks (no URLs given): wait until each has ended by the simulator's clock. */
+async function callsEnded(sim: Simulator): Promise<void> {
+  await waitFor(() => sim.calls.every((call) => Date.now() >= call.at + call.timeline.endedAfterMs), { description: 'every call to end' });
+}
+
 function client(sim: Simulator, pageSize = 10): ConversationClient {
   return makeConversationClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, timeoutMs: 2000, retryDelayMs: 10, tries: 4, pageSize });
 }
@@ -39,7 +44,7 @@ describe('simulator: AI conversations', () => {
   it('keeps one conversation per call a person answered, found by call_control_id, under the id the conversation callbacks name', async () => {
     const sim = await simulator({ outcomes: { completed: 1 }, conversations: { messages: 25 } });
     const callSid = await dial(sim);
-    await sim.callbacksSettled();
+    await callsEnded(sim);
     const found = await client(sim).findByCall(callSid);
     expect(found).toEqual({ kind: 'ok', value: [...sim.conversations.conversations.values()][0]!.id });
     expect(await client(sim).findByCall('v3:someone-else')).toEqual({ kind: 'ok', value: undefined });
@@ -55,14 +60,14 @@ describe('simulator: AI conversations', () => {
     await dial(sim);
     await dial(sim);
     await dial(sim);
-    await sim.callbacksSettled();
+    await callsEnded(sim);
     expect(sim.conversations.conversations.size).toBe(sim.calls.filter((call) => call.outcome === 'completed').length);
   });
 
   it('pages a 25-message transcript newest first; the client reads every page and puts it in spoken order', async () => {
     const sim = await simulator({ conversations: { messages: 25 } });
     await dial(sim, { appointment_time: 'Tuesday 10:00' });
-    await sim.callbacksSettled();
+    await callsEnded(sim);
     const conversation = [...sim.conversations.conversations.values()][0]!;
     const read = await client(sim, 10).readTranscript(conversation.id);
     if (read.kind !== 'ok') throw new Error(`transcript not read: ${JSON.stringify(read)}`);
@@ -77,7 +82,7 @@ describe('simulator: AI conversations', () => {
   it('answers 404 (and an empty list) until a conversation is visible', async () => {
     const sim = await simulator({ conversations: { visibilityDelayMs: 400 } });
     const callSid = await dial(sim);
-    await sim.callbacksSettled();
+    await callsEnded(sim);
     const conversation = [...sim.conversations.conversations.values()][0]!;
     expect(await client(sim).findByCall(callSid)).toEqual({ kind: 'ok', value: undefined });
     expect(await client(sim).readTranscript(conversation.id)).toEqual({ kind: 'notFound' });
@@ -93,7 +98,7 @@ describe('simulator: AI conversations', () => {
   it('runs a JSON-schema insight and a text insight that complete after a delay, steered by the contact variables', async () => {
     const sim = await simulator({ conversations: { insightsDelayMs: 300 } });
     await dial(sim, { sim_confirmed: 'yes' });
-    await sim.callbacksSettled();
+    await callsEnded(sim);
     const conversation = [...sim.conversations.conversations.values()][0]!;
     const first = await client(sim).readInsights(conversation.id);
     expect(first).toMatchObject({ kind: 'ok', value: [{ status: expect.stringMatching(/^(pending|in_progress)$/), results: [] }] });
@@ -115,9 +120,13 @@ describe('simulator: AI conversations', () => {
     const sim = await simulator({ conversations: { insightsDelayMs: 0, rateLimitedRate: 0.3, serverErrorRate: 0.2 } });
     await dial(sim, { sim_insights: 'fail' });
     await dial(sim, { sim_insights: 'never', sim_opt_out: 'yes' });
-    await sim.callbacksSettled();
+    await callsEnded(sim);
     const [failing, never] = [...sim.conversations.conversations.values()];
     const reader = makeConversationClient({ apiKey: sim.apiKey, baseUrl: sim.baseUrl, timeoutMs: 2000, retryDelayMs: 5, tries: 10, maxRetryWaitMs: 20 });
+    // A call without callback URLs sends none: wait for both calls to end (their conversations to show).
+    await waitFor(async () => (await reader.readInsights(never!.id)).kind === 'ok' && (await reader.readInsights(failing!.id)).kind === 'ok', {
+      description: 'both conversations to be visible',
+    });
     expect(await reader.readInsights(failing!.id)).toMatchObject({ kind: 'ok', value: [{ status: 'failed', results: [] }] });
     expect(await reader.readInsights(never!.id)).toMatchObject({ kind: 'ok', value: [{ status: 'in_progress', results: [] }] });
     expect(never!.outcome).toEqual({ confirmed: false, opt_out: true, callback_requested: false });

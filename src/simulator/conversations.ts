@@ -26,6 +26,8 @@ export interface ConversationOptions {
   visibilityDelayMs?: number;
   /** Insights finish this long after the call ended (pending, then in_progress halfway). Default 50 ms. */
   insightsDelayMs?: number;
+  /** Share of contacts (0..1) who ask never to be called again (without `sim_opt_out`). Default 0. */
+  optOutRate?: number;
   /** Share of conversations (0..1) whose insights fail / never finish. Default 0. */
   insightsFailRate?: number;
   insightsNeverRate?: number;
@@ -124,8 +126,9 @@ export function makeConversationStore(options: ConversationOptions, random: () =
     const variables = stringRecord(input.body.AIAssistantDynamicVariables);
     const steer = (name: string) => variables[name]?.trim().toLowerCase();
     // Without a steering variable the result follows the call's id (stable, and no random draw).
-    const confirmed = steer('sim_confirmed') === undefined ? createHash('sha256').update(input.callSid).digest()[0]! < 180 : steer('sim_confirmed') === 'yes';
-    const optOut = steer('sim_opt_out') === 'yes';
+    const hash = createHash('sha256').update(input.callSid).digest();
+    const confirmed = steer('sim_confirmed') === undefined ? hash[0]! < 180 : steer('sim_confirmed') === 'yes';
+    const optOut = steer('sim_opt_out') === undefined ? hash[1]! < (options.optOutRate ?? 0) * 256 : steer('sim_opt_out') === 'yes';
     const fate =
       steer('sim_insights') === 'fail' || draw(options.insightsFailRate)
         ? 'fail'
