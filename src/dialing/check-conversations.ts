@@ -11,7 +11,10 @@ export interface CheckConversationsOptions {
   maxGapMs?: number;
   /** How long one process holds a conversation it reads. Default 60 s. */
   leaseMs?: number;
+  /** Conversations taken at a time. Default 200. */
   limit?: number;
+  /** A pass takes further batches while due ones remain, for at most this long. Default 10 s. */
+  maxPassMs?: number;
   /** Reads in flight at once (each still waits for the shared read budget). Default 8. */
   concurrency?: number;
 }
@@ -35,25 +38,38 @@ export interface ConversationSweep {
  * Every step is idempotent and the state lives in Postgres: a pass cut short is taken up by the next.
  */
 export async function checkConversations(app: App, client: ConversationClient, options: CheckConversationsOptions): Promise<ConversationSweep> {
-  const enrolled = await enrollAnsweredCalls(app.pool);
-  const due = await takeDueConversations(app.pool, options.leaseMs ?? 60_000, options.limit ?? 200);
-  const sweep: ConversationSweep = { enrolled, checked: due.length, completed: 0, timedOut: 0, optedOut: 0 };
+  const startedAt = Date.now();
+  const batch = options.limit ?? 200;
+  const sweep: ConversationSweep = { enrolled: 0, checked: 0, completed: 0, timedOut: 0, optedOut: 0 };
+  // A backlog (a burst of answered calls, a restart) is worked through batch after batch within one
+  // pass, for at most maxPassMs: the pass stays short enough for its job to end and the next to start.
+  const passOver = () => Date.now() - startedAt >= (options.maxPassMs ?? 10_000);
+  for (;;) {
+    const added = await enrollAnsweredCalls(app.pool, batch * 5);
+    sweep.enrolled += added;
+    if (added < batch * 5 || passOver()) break;
+  }
   const limit = pLimit(options.concurrency ?? 8);
-  await Promise.all(
-    due.map((conversation) =>
-      limit(async () => {
-        try {
-          const outcome = await readConversation(app, client, conversation, options);
-          if (outcome.state === 'completed') sweep.completed += 1;
-          if (outcome.state === 'timed_out') sweep.timedOut += 1;
-          if (outcome.optedOutNow) sweep.optedOut += 1;
-        } catch (error) {
-          // The lease lapses and a later pass reads it again.
-          app.log.error({ err: error, attemptId: conversation.attemptId }, 'conversation read failed');
-        }
-      }),
-    ),
-  );
+  while (!passOver()) {
+    const due = await takeDueConversations(app.pool, options.leaseMs ?? 60_000, batch);
+    sweep.checked += due.length;
+    await Promise.all(
+      due.map((conversation) =>
+        limit(async () => {
+          try {
+            const outcome = await readConversation(app, client, conversation, options);
+            if (outcome.state === 'completed') sweep.completed += 1;
+            if (outcome.state === 'timed_out') sweep.timedOut += 1;
+            if (outcome.optedOutNow) sweep.optedOut += 1;
+          } catch (error) {
+            // The lease lapses and a later pass reads it again.
+            app.log.error({ err: error, attemptId: conversation.attemptId }, 'conversation read failed');
+          }
+        }),
+      ),
+    );
+    if (due.length < batch) break;
+  }
   return sweep;
 }
 
