@@ -53,6 +53,12 @@ const envSchema = z
      */
     CALL_RECORD_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
     /**
+     * Post-call work: after a read of an answered call's AI conversation that left something missing (not
+     * visible yet, insights still running), the next read waits this long, twice as long each time (at
+     * most 60 s), until insightsWaitSeconds has passed.
+     */
+    CONVERSATION_CHECK_SECONDS: z.coerce.number().int().min(1).max(3600).default(10),
+    /**
      * A dial that never learned its call_sid (a worker killed after its claim, an ambiguous answer) is
      * looked for in the call records once it can no longer be in flight; after this many listings
      * without it, CALL_RECORD_ABSENT_SPACING_SECONDS apart, it was never placed and the contact is

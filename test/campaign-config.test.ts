@@ -494,3 +494,59 @@ describe('formatFieldPath', () => {
     expect(formatFieldPath(path)).toBe(expected);
   });
 });
+
+describe('campaign config: conversation block', () => {
+  const labeled = { 'ins-appointment': 'appointment', 'ins-summary': 'summary' };
+
+  it('is optional, and its defaults fill a block given empty', () => {
+    expect(parsedWith({}).conversation).toBeUndefined();
+    expect(parsedWith({ conversation: {} }).conversation).toEqual({ transcript: true, insightsWaitSeconds: 900, insights: {} });
+  });
+
+  it('keeps labels, a goal rule and an opt-out rule (list defaults to campaign)', () => {
+    const conversation = {
+      transcript: false,
+      insightsWaitSeconds: 120,
+      insights: labeled,
+      goal: { insight: 'appointment', path: 'patient.confirmed', equals: true },
+      optOut: { insight: 'appointment', path: 'opt_out', equals: 'yes' },
+    };
+    expect(parsedWith({ conversation }).conversation).toEqual({ ...conversation, optOut: { ...conversation.optOut, list: 'campaign' } });
+    expect(parsedWith({ conversation: { ...conversation, optOut: { ...conversation.optOut, list: 'global' } } }).conversation?.optOut?.list).toBe('global');
+  });
+
+  it('reports every broken rule of the block at once, each with its field path', () => {
+    expect(
+      issuesWith({
+        conversation: {
+          transcrpt: true,
+          insightsWaitSeconds: 0,
+          insights: { 'ins-a': 'appointment', 'ins-b': 'appointment', 'ins-c': 'phone', 'ins-d': '9lives' },
+          goal: { insight: 'confirmed', path: '' },
+          optOut: { insight: 'appointment', path: 'a..b', equals: true, list: 'everyone', extra: 1 },
+        },
+      }),
+    ).toEqual([
+      'conversation.insightsWaitSeconds: must be an integer from 1 to 604800 (seconds after a call ends to wait for its insights)',
+      'conversation.insights["ins-d"]: must be a label of letters, digits and _ (not starting with a digit), at most 63 characters: it names a results column',
+      'conversation.goal.path: must be a non-empty path of field names separated by dots (e.g. "confirmed" or "patient.confirmed")',
+      'conversation.goal.equals: is required: the JSON value (string, number, true/false, null, array or object) the field must equal',
+      'conversation.optOut.path: must be a non-empty path of field names separated by dots (e.g. "confirmed" or "patient.confirmed")',
+      'conversation.optOut.list: must be one of campaign, global',
+      'conversation.optOut.extra: unknown key',
+      "conversation.transcrpt: unknown key (did you mean 'transcript'?)",
+      'conversation.insights["ins-b"]: repeats the label \'appointment\': labels name columns and must be distinct',
+      'conversation.insights["ins-c"]: \'phone\' is a results column already: choose another label',
+      'conversation.goal.insight: names no labeled insight: must be one of the labels in conversation.insights (appointment, phone, 9lives)',
+    ]);
+  });
+
+  it('refuses a rule over an insight without a label, and a block that is not an object', () => {
+    expect(issuesWith({ conversation: { optOut: { insight: 'appointment', path: 'opt_out', equals: true } } })).toEqual([
+      'conversation.optOut.insight: names no labeled insight: give the insight a label in conversation.insights first',
+    ]);
+    expect(issuesWith({ conversation: 'yes' })).toEqual([
+      'conversation: must be an object { transcript, insightsWaitSeconds, insights, goal, optOut } (got a string)',
+    ]);
+  });
+});

@@ -84,4 +84,26 @@ describe('dialer demo', () => {
       if (dialed) expect(isCallingAllowed(new Date(row.claimed_at!), demoWindow, contactTimezones(row.phone, row.timezone)), row.phone).toBe(true);
     }
   });
+
+  it('reads what every answered call achieved and prints the goal rate and one sample transcript', async () => {
+    expect(code, stderr).toBe(0);
+    const { rows } = await db.pool.query<{ state: string; count: number }>(
+      `SELECT state::text, count(*)::int AS count FROM call_conversation WHERE campaign_id = $1 GROUP BY state`,
+      [campaignId()],
+    );
+    const answeredByPeople = await db.pool.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM call_attempt WHERE campaign_id = $1 AND state = 'completed' AND (answered_by IS NULL OR answered_by = 'human')`,
+      [campaignId()],
+    );
+    expect(rows).toEqual(answeredByPeople.rows[0]!.count > 0 ? [{ state: 'completed', count: answeredByPeople.rows[0]!.count }] : []);
+    const talked = summary.conversations;
+    expect(talked.read).toBe(answeredByPeople.rows[0]!.count);
+    expect(talked.withGoalResult).toBe(talked.read);
+    expect(talked.goalRate).toBe(talked.read ? Math.round((talked.goalMet / talked.read) * 1000) / 1000 : null);
+    if (talked.read > 0) {
+      expect(talked.sample!.lines).toHaveLength(12);
+      expect(talked.sample!.lines[0]).toMatch(/^assistant: Hello \S+, this is the assistant of Lakeside Dental/);
+    }
+    expect(stderr).toContain('post-call work done');
+  });
 });

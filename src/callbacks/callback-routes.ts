@@ -9,6 +9,7 @@ import type { RecordedCallback } from './record-callback.ts';
 import { makeSignatureVerifier, defaultMaxAgeSeconds, signatureHeader, timestampHeader } from '../telnyx/signature.ts';
 import { isCallbackKind } from '../telnyx/callback-urls.ts';
 import { storeSettingOnce } from '../db/settings.ts';
+import { recordInsightsWebhook, type InsightsWebhook } from '../conversations/record-insights-webhook.ts';
 
 export interface CallbackRouteOptions {
   app: App;
@@ -107,8 +108,56 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
     return reply.code(200).send({ ok: true, duplicate: recorded.outcome === 'duplicate', state: recorded.state });
   };
 
+  // An insight group's webhook (https://developers.telnyx.com/docs/inference/ai-insights/creating-insights): one URL for the
+  // whole account, so the call is named by the body (call_control_id), never by the path. POST, signed, JSON.
+  server.post('/callbacks/insights', async (request, reply) => {
+    const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+    if (verifier) {
+      const timestamp = header(request, timestampHeader);
+      const signature = header(request, signatureHeader);
+      const check = await verifier.verify({ rawBody, timestamp, signature });
+      if (!check.ok) {
+        const reason = rejectionReason(timestamp, signature, now());
+        metrics.rejectedSignatures.inc({ reason });
+        request.log.warn({ kind: 'insights', reason: check.reason }, 'insights webhook signature refused');
+        return reply
+          .code(reason === 'missing' ? 401 : 403)
+          .send({ error: { code: 'unauthorized', message: `callback refused: ${check.reason}`, field: signatureHeader } });
+      }
+    }
+    const webhook = readInsightsWebhook(rawBody);
+    if (typeof webhook === 'string') return reply.code(400).send({ error: { code: 'invalid_input', message: webhook, field: 'body' } });
+    const outcome = await recordInsightsWebhook(app.pool, webhook);
+    if (outcome === 'unknown_call') {
+      request.log.warn({ callControlId: webhook.callControlId.slice(0, 80) }, 'insights webhook for a call that is not ours');
+      return reply.code(404).send({ error: { code: 'not_found', message: 'no call attempt has this call_control_id', field: 'call_control_id' } });
+    }
+    return reply.code(200).send({ ok: true, recorded: outcome === 'recorded' });
+  });
+
   server.get('/callbacks/:kind/:attemptId', handle);
   server.post('/callbacks/:kind/:attemptId', handle);
+}
+
+/** The documented webhook body, or why it is not one. */
+function readInsightsWebhook(rawBody: Buffer): InsightsWebhook | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return 'the insights webhook body is not JSON';
+  }
+  const data = (json as { data?: { event_type?: unknown; payload?: { call_control_id?: unknown; results?: unknown } } })?.data;
+  if (data?.event_type !== 'call.conversation_insights.generated') return 'not a call.conversation_insights.generated event';
+  const callControlId = data.payload?.call_control_id;
+  const results = data.payload?.results;
+  if (typeof callControlId !== 'string' || callControlId === '' || !Array.isArray(results)) return 'payload.call_control_id and payload.results are required';
+  const read: InsightsWebhook['results'] = [];
+  for (const item of results as { insight_id?: unknown; result?: unknown }[]) {
+    if (typeof item?.insight_id !== 'string') return 'every payload.results entry needs an insight_id';
+    read.push({ insightId: item.insight_id, result: typeof item.result === 'string' ? item.result : JSON.stringify(item.result ?? null) });
+  }
+  return { callControlId, results: read, payload: json };
 }
 
 /** The metrics label of a refused signature (the verifier's reason is for people). */

@@ -45,6 +45,21 @@ export interface CampaignStatusReport {
     /** Dials the records showed were never placed (their contacts were dialed again). */
     notPlaced: number;
   };
+  /**
+   * What answered calls achieved (campaigns with a `conversation` block; all zero otherwise): post-call
+   * work finished (read, or timed out) or still going, the goal rate (met / calls with a goal result;
+   * null while none has one), opt-outs, and conversations whose insights are still pending.
+   */
+  conversations: {
+    read: number;
+    timedOut: number;
+    pending: number;
+    insightsPending: number;
+    goalMet: number;
+    withGoalResult: number;
+    goalRate: number | null;
+    optedOut: number;
+  };
   /** Nothing more will happen: the campaign is completed or canceled and no call is in progress. */
   done: boolean;
 }
@@ -71,7 +86,7 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
   );
   const row = campaign.rows[0];
   if (!row) throw campaignNotFound(id);
-  const [states, pendingRows, outcomes, recent, reconciliation] = [
+  const [states, pendingRows, outcomes, recent, reconciliation, conversations] = [
     await client.query<{ state: ContactState; count: number }>(`SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state`, [id]),
     // to_char: the instant as UTC text, whatever this process's time zone (the column is a UTC `timestamp`).
     await client.query<{ waiting: PendingReason; count: number; next_at: string | null }>(
@@ -94,7 +109,19 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
        FROM call_attempt WHERE campaign_id = $1`,
       [id],
     ),
+    await client.query<{ read: number; timed_out: number; pending: number; insights_pending: number; goal_met: number; with_goal: number; opted_out: number }>(
+      `SELECT count(*) FILTER (WHERE state = 'completed')::int AS read,
+         count(*) FILTER (WHERE state = 'timed_out')::int AS timed_out,
+         count(*) FILTER (WHERE state = 'pending')::int AS pending,
+         count(*) FILTER (WHERE state = 'pending' AND insights_pending > 0)::int AS insights_pending,
+         count(*) FILTER (WHERE goal_met)::int AS goal_met,
+         count(goal_met)::int AS with_goal,
+         count(*) FILTER (WHERE opted_out)::int AS opted_out
+       FROM call_conversation WHERE campaign_id = $1`,
+      [id],
+    ),
   ];
+  const talked = conversations.rows[0];
   const contacts = Object.fromEntries(Object.values(ContactState).map((state) => [state, 0])) as Record<ContactState, number>;
   for (const { state, count } of states.rows) contacts[state] = count;
   const inFlight = contacts.dialing + contacts.in_call;
@@ -121,6 +148,16 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
       awaiting: reconciliation.rows[0]?.awaiting ?? 0,
       outcomesFromCallRecords: reconciliation.rows[0]?.from_records ?? 0,
       notPlaced: reconciliation.rows[0]?.not_placed ?? 0,
+    },
+    conversations: {
+      read: talked?.read ?? 0,
+      timedOut: talked?.timed_out ?? 0,
+      pending: talked?.pending ?? 0,
+      insightsPending: talked?.insights_pending ?? 0,
+      goalMet: talked?.goal_met ?? 0,
+      withGoalResult: talked?.with_goal ?? 0,
+      goalRate: talked && talked.with_goal > 0 ? Math.round((talked.goal_met / talked.with_goal) * 1000) / 1000 : null,
+      optedOut: talked?.opted_out ?? 0,
     },
     done: (row.status === 'completed' || row.status === 'canceled') && row.active_calls === 0 && inFlight === 0,
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { retryableOutcomes } from '../attempts/retry-policy.ts';
+import { reservedResultNames } from '../results/result-columns.ts';
 import {
   booleanFlag,
   clockTime,
@@ -90,6 +91,92 @@ const dynamicVariableName = z
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'variable names are letters, digits and _, not starting with a digit (as in {{first_name}})' })
   .refine((name) => !name.startsWith('telnyx_'), { error: 'variable names starting with telnyx_ are reserved: Telnyx sets them itself' });
 
+// Post-call results (https://developers.telnyx.com/api-reference/conversations/get-insights-for-a-conversation):
+// insight ids get labels (results columns are named by them); goal and opt-out are rules over one
+// insight's JSON result.
+const insightLabelRule = 'must be a label of letters, digits and _ (not starting with a digit), at most 63 characters: it names a results column';
+export const insightLabelPattern = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
+const insightId = z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, { error: 'insight ids are letters, digits and . _ : - (the id of an insight template)' });
+const jsonPathRule = 'must be a non-empty path of field names separated by dots (e.g. "confirmed" or "patient.confirmed")';
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+function insightRuleObject<Extra extends z.ZodRawShape>(extra: Extra, keys: string) {
+  return z.strictObject(
+    {
+      insight: patterned(insightLabelPattern, `${insightLabelRule} (one of the labels in conversation.insights)`),
+      path: patterned(/^[^.\s]+(\.[^.\s]+)*$/, jsonPathRule),
+      // Compared with the value at `path` as JSON (deep equality).
+      equals: z
+        .unknown()
+        .superRefine((value, ctx) => {
+          if (value === undefined)
+            ctx.addIssue({ code: 'custom', message: 'is required: the JSON value (string, number, true/false, null, array or object) the field must equal' });
+        })
+        // A config is parsed from JSON, so whatever came is a JSON value.
+        .transform((value) => value as JsonValue),
+      ...extra,
+    },
+    { error: ruleError(`must be an object { ${keys} }`) },
+  );
+}
+
+const goalRuleObject = insightRuleObject({}, 'insight, path, equals');
+const optOutRuleObject = insightRuleObject({ list: oneOf(['campaign', 'global']).default('campaign') }, 'insight, path, equals, list');
+
+const conversationObject = z.strictObject(
+  {
+    transcript: booleanFlag().default(true),
+    insightsWaitSeconds: integerIn(1, 7 * 86_400, 'must be an integer from 1 to 604800 (seconds after a call ends to wait for its insights)').default(900),
+    insights: z
+      .record(insightId, patterned(insightLabelPattern, insightLabelRule), { error: ruleError('must be an object of insight id -> label') })
+      .default({}),
+    goal: goalRuleObject.optional(),
+    optOut: optOutRuleObject.optional(),
+  },
+  { error: ruleError('must be an object { transcript, insightsWaitSeconds, insights, goal, optOut }') },
+);
+
+const conversationSchema = conversationObject.superRefine(
+  (conversation, ctx) => {
+    // Also runs when another key of the block is broken (so every rule is reported at once): read defensively.
+    const insights = isPlainObject(conversation.insights) ? conversation.insights : {};
+    const labels = Object.values(insights).filter((label) => typeof label === 'string');
+    labels.forEach((label, index) => {
+      if (reservedResultNames.includes(label))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['insights', Object.keys(insights)[index]!],
+          message: `'${label}' is a results column already: choose another label`,
+        });
+      else if (labels.indexOf(label) !== index)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['insights', Object.keys(insights)[index]!],
+          message: `repeats the label '${label}': labels name columns and must be distinct`,
+        });
+    });
+    for (const key of ['goal', 'optOut'] as const) {
+      const rule: unknown = conversation[key];
+      if (isPlainObject(rule) && typeof rule.insight === 'string' && insightLabelPattern.test(rule.insight) && !labels.includes(rule.insight))
+        ctx.addIssue({
+          code: 'custom',
+          path: [key, 'insight'],
+          message: labels.length
+            ? `names no labeled insight: must be one of the labels in conversation.insights (${[...new Set(labels)].join(', ')})`
+            : 'names no labeled insight: give the insight a label in conversation.insights first',
+        });
+    }
+  },
+  { when: (payload) => isPlainObject(payload.value) },
+);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export type ConversationConfig = z.output<typeof conversationObject>;
+
 const milliseconds = (rule: string) => integerIn(1, 60_000, `must be an integer from 1 to 60000 (milliseconds)${rule}`);
 
 export const campaignConfigSchema = z
@@ -152,6 +239,7 @@ export const campaignConfigSchema = z
       sipRegion: oneOf(['US', 'Europe', 'Canada', 'Australia', 'Middle East']).default('US'),
       retry: retryObject.prefault({}),
       callingWindow: callingWindowSchema,
+      conversation: conversationSchema.optional(),
     },
     { error: ruleError('must be a JSON object of campaign settings') },
   )
@@ -182,12 +270,20 @@ export type CampaignConfigInput = z.input<typeof campaignConfigSchema>;
 
 /**
  * The keys an operator may write in the object at `path` (for "did you mean" hints): the top level,
- * `retry`, `callingWindow` or a `customHeaders` entry; every key at any depth when no path is given.
+ * `retry`, `callingWindow`, a `customHeaders` entry, `conversation` and its `goal` and `optOut`; every key at any depth when no path is given.
  */
 export function knownConfigKeys(path?: readonly PropertyKey[]): string[] {
-  const nested: Record<string, z.ZodObject> = { retry: retryObject, callingWindow: callingWindowObject, customHeaders: customHeaderSchema };
+  const nested: Record<string, z.ZodObject> = {
+    retry: retryObject,
+    callingWindow: callingWindowObject,
+    customHeaders: customHeaderSchema,
+    conversation: conversationObject,
+    'conversation.goal': goalRuleObject,
+    'conversation.optOut': optOutRuleObject,
+  };
   if (path === undefined) return [campaignConfigSchema, ...Object.values(nested)].flatMap((schema) => Object.keys(schema.shape));
-  const schema = path.length === 0 ? campaignConfigSchema : nested[String(path[0])];
+  const named = path.filter((segment) => typeof segment === 'string').join('.');
+  const schema = path.length === 0 ? campaignConfigSchema : (nested[named] ?? nested[String(path[0])]);
   return schema ? Object.keys(schema.shape) : knownConfigKeys();
 }
 

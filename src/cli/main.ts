@@ -18,6 +18,7 @@ const commandModules: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['campaign'], load: async () => (await import('./commands/campaign.ts')).registerCampaign },
   { names: ['serve'], load: async () => (await import('./commands/serve.ts')).registerServe },
   { names: ['results'], load: async () => (await import('./commands/results.ts')).registerResults },
+  { names: ['transcript'], load: async () => (await import('./commands/transcript.ts')).registerTranscript },
   { names: ['start', 'pause', 'resume', 'cancel'], load: async () => (await import('./commands/lifecycle.ts')).registerLifecycle },
   { names: ['status'], load: async () => (await import('./commands/status.ts')).registerStatus },
   { names: ['worker'], load: async () => (await import('./commands/worker.ts')).registerWorker },

@@ -26,7 +26,9 @@ export interface DemoServices {
 const outcomes = { completed: 60, voicemail: 12, 'no-answer': 14, busy: 8, failed: 6 };
 
 export async function startDemoServices(logLevel: string): Promise<DemoServices> {
-  const simulator = await startSimulator({ outcomes, latencyMs: 40, callbackDelayMs: 150, callDurationMs: 2500 });
+  // Every answered call has a conversation: 12 messages, insights about 1.5 s after it ends, 1 in 10 opts out.
+  const conversations = { messages: 12, insightsDelayMs: 1500, optOutRate: 0.1 };
+  const simulator = await startSimulator({ outcomes, latencyMs: 40, callbackDelayMs: 150, callDurationMs: 2500, conversations });
   const shared = {
     DATABASE_URL: demoDatabaseUrl(parseConfigWith({}).DATABASE_URL),
     QUEUE_PREFIX: `demo-${Date.now()}-${randomBytes(3).toString('hex')}`,
@@ -46,6 +48,9 @@ export async function startDemoServices(logLevel: string): Promise<DemoServices>
         TELNYX_API_KEY: simulator.apiKey,
         TELNYX_ACCOUNT_SID: simulator.accountSid,
         PUBLIC_BASE_URL: receiverUrl,
+        CONVERSATION_CHECK_SECONDS: '1',
+        // The simulator has no read limit; the default 5/s would make the demo wait on its own pacing.
+        CALL_RECORD_READS_PER_SECOND: '50',
       }),
     );
     const [openReceiver, openReceiverApp] = [receiver, receiverApp];

@@ -2,6 +2,8 @@ import type { Simulator } from '../simulator/simulator.ts';
 import type { DemoCampaign } from './demo-setup.ts';
 import type { DemoSnapshot, WaitingGroup } from './demo-snapshot.ts';
 import type { WatchEnd } from './watch-campaign.ts';
+import type { CampaignStatusReport } from '../campaigns/campaign-status.ts';
+import type { SampleTranscript } from './demo-conversations.ts';
 
 /** What `dialer demo --json` prints; every count is read back from Postgres. */
 export interface DemoSummary {
@@ -16,9 +18,18 @@ export interface DemoSummary {
   waiting: { contacts: number; nextWindowOpensAt: string | null; groups: WaitingGroup[] };
   /** Callback deliveries the simulator made, by the receiver's answer (2xx = signature checked and stored). */
   callbacks: { accepted: number; refused: number };
+  /** What answered calls achieved (as `dialer status` reports it), and one transcript to show. */
+  conversations: CampaignStatusReport['conversations'] & { sample: SampleTranscript | null };
 }
 
-export function makeDemoSummary(end: WatchEnd, campaign: DemoCampaign, snapshot: DemoSnapshot, simulator: Simulator, seconds: number): DemoSummary {
+export function makeDemoSummary(
+  end: WatchEnd,
+  campaign: DemoCampaign,
+  snapshot: DemoSnapshot,
+  simulator: Simulator,
+  seconds: number,
+  sample: SampleTranscript | null = null,
+): DemoSummary {
   const { status } = snapshot;
   const answered = simulator.deliveries.filter((delivery) => delivery.responseStatus !== undefined && delivery.responseStatus < 300).length;
   return {
@@ -38,6 +49,7 @@ export function makeDemoSummary(end: WatchEnd, campaign: DemoCampaign, snapshot:
     dials: snapshot.dials,
     waiting: { contacts: snapshot.waiting, nextWindowOpensAt: snapshot.waitingGroups[0]?.opensAt ?? null, groups: snapshot.waitingGroups },
     callbacks: { accepted: answered, refused: simulator.deliveries.length - answered },
+    conversations: { ...status.conversations, sample },
   };
 }
 
@@ -53,6 +65,17 @@ export function formatDemoSummary(summary: DemoSummary, now = new Date()): strin
     ...outcomes.map(([outcome, count]) => `  ${outcome.padEnd(12)} ${String(count).padStart(4)}`),
     `contacts by state: ${states.map(([state, count]) => `${state} ${count}`).join(', ')}`,
   ];
+  const talked = summary.conversations;
+  if (talked.read + talked.timedOut + talked.pending > 0) {
+    const rate = talked.goalRate === null ? 'no result yet' : `${talked.goalMet} of ${talked.withGoalResult} (${Math.round(talked.goalRate * 1000) / 10} %)`;
+    lines.push(
+      `conversations: ${talked.read} read, ${talked.timedOut} timed out, ${talked.pending} still being read; goal met: ${rate}; opted out: ${talked.optedOut}`,
+    );
+  }
+  if (talked.sample) {
+    lines.push(`sample transcript (${talked.sample.phone}, goal met: ${talked.sample.goalMet === null ? 'unknown' : talked.sample.goalMet ? 'yes' : 'no'}):`);
+    lines.push(...talked.sample.lines.map((line) => `  ${line}`));
+  }
   if (summary.waiting.contacts === 0) {
     lines.push('waiting for their calling window: none');
   } else {

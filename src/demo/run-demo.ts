@@ -12,6 +12,7 @@ import { makeDemoSummary, type DemoSummary } from './demo-summary.ts';
 import { readDemoSnapshot } from './demo-snapshot.ts';
 import type { ProgressLine } from './progress-line.ts';
 import { watchCampaign } from './watch-campaign.ts';
+import { readSampleTranscript, waitForConversations } from './demo-conversations.ts';
 
 const example = (name: string) => fileURLToPath(new URL(`../../examples/${name}`, import.meta.url));
 
@@ -67,6 +68,13 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     options.say(`started: ${campaign.import.imported - campaign.import.suppressed} contacts to dial`);
     const watched = await watchCampaign(app, campaign.id, { progress: options.progress, stallMs: options.stallSeconds * 1000, signal: options.signal });
     options.progress.done();
+    if (watched.end === 'settled') {
+      const left = await waitForConversations(app, campaign.id, { timeoutMs: 90_000, signal: options.signal, progress: options.progress });
+      options.progress.done();
+      options.say(
+        left === 0 ? 'post-call work done: every answered call’s transcript and insights read' : `post-call work: ${left} conversation(s) still being read`,
+      );
+    }
 
     // Drain first: dials in flight finish and are recorded before the campaign is left behind.
     await workers.close();
@@ -76,7 +84,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     if (watched.end === 'settled' || watched.end === 'interrupted') await services.settleCallbacks(5000);
     await leaveCampaign(watched.end);
     const final = await readDemoSnapshot(app, campaign.id);
-    return makeDemoSummary(watched.end, campaign, final, simulator, (Date.now() - startedAt) / 1000);
+    return makeDemoSummary(watched.end, campaign, final, simulator, (Date.now() - startedAt) / 1000, await readSampleTranscript(app, campaign.id));
   } finally {
     options.progress.done();
     await workers?.close();

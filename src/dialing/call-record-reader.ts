@@ -4,12 +4,49 @@ import { readSetting } from '../db/settings.ts';
 import { makeDialRateLimiter } from './dial-rate-limiter.ts';
 import { keyGroupPrefix } from '../redis.ts';
 import { makeCallRecordClient, type CallRecordClient } from '../telnyx/call-record-client.ts';
+import { makeConversationClient, type ConversationClient } from '../telnyx/conversation-client.ts';
 
 /** Telnyx's call records as reconciliation reads them, and the account they belong to. */
 export interface CallRecordReader {
   records: CallRecordClient;
   /** TELNYX_ACCOUNT_SID, else the one learned from a callback; undefined while neither is known. */
   accountSid(): Promise<string | undefined>;
+}
+
+/**
+ * Waits for a permit of the read budget: CALL_RECORD_READS_PER_SECOND GETs across all processes, in
+ * Redis keys apart from the dial pace, shared by call-record and conversation reads (one budget for all
+ * of Telnyx's read API we use), so reads never take a dial's place.
+ */
+export function makeReadPacer(app: App): () => Promise<void> {
+  const perSecond = app.config.CALL_RECORD_READS_PER_SECOND;
+  // A 100 ms guard on each 1 s window, as for dials: the rate counts where requests arrive.
+  const limiter = makeDialRateLimiter(
+    app.redis(),
+    keyGroupPrefix(app.redisTarget, app.config.QUEUE_PREFIX, 'reads', `${app.config.QUEUE_PREFIX}:reads`),
+    perSecond,
+    100,
+  );
+  return async () => {
+    for (;;) {
+      const permit = await limiter.acquire('call-records', perSecond);
+      if (permit.waitMs === 0) return;
+      await sleep(permit.waitMs);
+    }
+  };
+}
+
+/** The AI-conversation client of this process, paced by the same read budget. Undefined without TELNYX_API_KEY. */
+export function makeConversationReader(app: App, overrides: { tries?: number; retryDelayMs?: number } = {}): ConversationClient | undefined {
+  const apiKey = app.config.TELNYX_API_KEY;
+  if (!apiKey) return undefined;
+  return makeConversationClient({
+    apiKey,
+    baseUrl: app.config.TELNYX_API_BASE_URL,
+    timeoutMs: Math.min(app.config.DIAL_REQUEST_TIMEOUT_MS, 10_000),
+    ...overrides,
+    beforeRequest: makeReadPacer(app),
+  });
 }
 
 /**
@@ -20,26 +57,12 @@ export interface CallRecordReader {
 export function makeCallRecordReader(app: App, overrides: { tries?: number; retryDelayMs?: number } = {}): CallRecordReader | undefined {
   const apiKey = app.config.TELNYX_API_KEY;
   if (!apiKey) return undefined;
-  const perSecond = app.config.CALL_RECORD_READS_PER_SECOND;
-  // A 100 ms guard on each 1 s window, as for dials: the rate counts where requests arrive.
-  const limiter = makeDialRateLimiter(
-    app.redis(),
-    keyGroupPrefix(app.redisTarget, app.config.QUEUE_PREFIX, 'reads', `${app.config.QUEUE_PREFIX}:reads`),
-    perSecond,
-    100,
-  );
   const records = makeCallRecordClient({
     apiKey,
     baseUrl: app.config.TELNYX_API_BASE_URL,
     timeoutMs: Math.min(app.config.DIAL_REQUEST_TIMEOUT_MS, 10_000),
     ...overrides,
-    async beforeRequest() {
-      for (;;) {
-        const permit = await limiter.acquire('call-records', perSecond);
-        if (permit.waitMs === 0) return;
-        await sleep(permit.waitMs);
-      }
-    },
+    beforeRequest: makeReadPacer(app),
   });
   let learned: string | undefined;
   return {

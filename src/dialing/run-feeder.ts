@@ -4,6 +4,7 @@ import { completeCampaignIfDone } from '../attempts/complete-campaign-if-done.ts
 import { feedCampaign } from './feed-campaign.ts';
 import { ensureMaintenanceSchedulers, recordSweepEveryMs } from './maintenance-worker.ts';
 import { repairQueuedJobs } from './repair-queued-jobs.ts';
+import { ensurePostCallScheduler } from './post-call-worker.ts';
 import { rebuildSchedulers } from '../scheduling/schedules.ts';
 import { withTransaction } from '../db/with-transaction.ts';
 
@@ -25,7 +26,7 @@ const repairEveryMs = 30_000;
  * The continuous feeder of a worker process: every `intervalMs`, tops up each running campaign
  * without a cron schedule (those are fed by the scheduler's ticks), completes campaigns with nothing
  * left, and now and then rebuilds what Redis lost from Postgres: dial jobs of queued contacts, the
- * campaigns' cron schedulers and the maintenance schedulers. Several processes may run it at once.
+ * campaigns' cron schedulers, the maintenance and post-call schedulers. Several processes may run it at once.
  */
 export function makeFeeder(app: App): Feeder {
   const queue = queueOf(app, 'dial');
@@ -56,6 +57,7 @@ export function makeFeeder(app: App): Feeder {
       lastRepair = Date.now();
       repaired = await repairQueuedJobs(app, queue);
       await ensureMaintenanceSchedulers(maintenanceQueue, recordSweepEveryMs(app.config.CALL_RECORD_CHECK_SECONDS));
+      await ensurePostCallScheduler(queueOf(app, 'postCall'));
       await rebuildSchedulers(app);
     }
     return { enqueued, repaired };

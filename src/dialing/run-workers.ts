@@ -5,6 +5,7 @@ import { closeWorker } from '../jobs/queues.ts';
 import { startScheduling } from './start-scheduling.ts';
 import { makeDialWorker, type DialWorkerOptions } from './dial-worker.ts';
 import { startMaintenanceWorker } from './maintenance-worker.ts';
+import { startPostCallWorker } from './post-call-worker.ts';
 import { makeFeeder } from './run-feeder.ts';
 
 export interface RunningWorkers {
@@ -14,6 +15,7 @@ export interface RunningWorkers {
 
 /**
  * Everything a `dialer worker` process runs: dial worker, maintenance worker (reconciler, reaper),
+ * post-call worker (transcripts, insights),
  * the continuous feeder, and the cron schedule ticks (which feed scheduled campaigns).
  */
 export async function startWorkers(app: App, options: DialWorkerOptions & { feedIntervalMs?: number } = {}): Promise<RunningWorkers> {
@@ -22,6 +24,7 @@ export async function startWorkers(app: App, options: DialWorkerOptions & { feed
   const workers: Worker[] = [makeDialWorker(app, options)];
   try {
     workers.push(await startMaintenanceWorker(app));
+    workers.push(await startPostCallWorker(app));
     workers.push(await startScheduling(app));
   } catch (error) {
     // A later step failed (Postgres down, tables missing): the workers already running hold Redis

@@ -23,6 +23,7 @@ import { cancelCampaign, pauseCampaignByOperator, resumeCampaign, startCampaign,
 import { DialerError } from '../errors.ts';
 import { exportResults, toJsonResult } from '../results/export-results.ts';
 import { maxPageSize, readResultsPage } from '../results/read-results-page.ts';
+import { readContactDetail } from '../results/read-contact-detail.ts';
 import { makeBearerAuth } from './bearer-auth.ts';
 
 const uploadQuery = z.object({
@@ -122,6 +123,10 @@ export async function operatorRoutes(server: FastifyInstance, { app }: { app: Ap
         (error: unknown) => body.destroy(error instanceof Error ? error : new Error(String(error))),
       );
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="rejections-${campaignId}.csv"`).send(body);
+    });
+
+    api.get<{ Params: { campaign: string; contact: string } }>('/api/campaigns/:campaign/contacts/:contact', async (request) => {
+      return readContactDetail(app.pool, await findCampaignId(app.pool, request.params.campaign), request.params.contact);
     });
 
     api.get<{ Params: { campaign: string }; Querystring: Record<string, string> }>('/api/campaigns/:campaign/results', async (request, reply) => {

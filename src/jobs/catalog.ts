@@ -40,6 +40,21 @@ export const jobCatalog = {
     },
   },
   /**
+   * Post-call work, one pass at a time (a job scheduler adds one every few seconds): read what answered
+   * calls achieved from Telnyx's AI conversations (transcript, insights, goal, opt-out). Its own queue
+   * and worker, so it never holds up dials or the maintenance sweeps; its state is in Postgres
+   * (call_conversation), so a failed or lost pass is simply the next one's work.
+   */
+  postCall: {
+    queueName: 'post-call',
+    payload: z.object({ task: z.enum(['conversations']) }),
+    options: {
+      attempts: 1,
+      removeOnComplete: { count: 100 },
+      removeOnFail: { count: 500 },
+    },
+  },
+  /**
    * One fire time of a campaign's cron schedule (added by its BullMQ job scheduler): feeds what is due.
    * A continuation (a delayed job the run adds itself) feeds the contacts that were waiting for their
    * calling window to open, until the next fire time.

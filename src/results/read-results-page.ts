@@ -37,6 +37,19 @@ export interface ContactResult {
   analyzed_at: Date | null;
   /** Why a pending contact waits: due now, for its calling window, or for a retry; null when not pending. */
   waiting: PendingReason | null;
+  /** Post-call work on the last attempt (campaigns with a `conversation` block): pending, completed, timed_out; null when none. */
+  conversation_state: string | null;
+  /** The campaign's goal rule: true/false, null while unknown. */
+  goal_met: boolean | null;
+  /** The opt-out rule matched (the number went on a do-not-call list). */
+  opted_out: boolean | null;
+  insights_pending: number | null;
+  /** [{role, text, at}] in spoken order; null when not read. */
+  transcript: TranscriptEntry[] | null;
+  /** Each insight: id, label (null when unlabeled), status, raw result text, parsed JSON (or null). */
+  insights: InsightEntry[] | null;
+  /** Label (or id when unlabeled) -> the parsed JSON result, else its text. */
+  insight_results: Record<string, unknown> | null;
   /**
    * Not in the view: computed here, as the dialer does (contactTimezones), because zones guessed from
    * the number come from code (libphonenumber and our zone tables), not from SQL.
@@ -44,6 +57,20 @@ export interface ContactResult {
   timezones: string[];
   /** `given` (the timezone column), `guessed` (from the number), or null when the number has no zone. */
   timezone_source: TimezoneSource | null;
+}
+
+export interface TranscriptEntry {
+  role: string;
+  text: string;
+  at: string | null;
+}
+
+export interface InsightEntry {
+  id: string;
+  label: string | null;
+  status: string;
+  raw: string | null;
+  parsed: unknown;
 }
 
 export interface ResultsPage {

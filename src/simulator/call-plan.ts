@@ -14,9 +14,12 @@ import {
 import type { CallbackKind } from '../telnyx/callback-urls.ts';
 import type { CallOutcome } from './simulator-options.ts';
 
+/** What the simulator sends: the callbacks of a call, and the insight group's webhook. */
+export type SimulatedCallbackKind = CallbackKind | 'insights';
+
 /** One callback to send: to every URL listed, after `delayMs` from the previous step. */
 export interface PlannedCallback {
-  kind: CallbackKind;
+  kind: SimulatedCallbackKind;
   urls: string[];
   method: 'GET' | 'POST';
   /** Form-encoded (or JSON for POSTed conversation callbacks). */
@@ -60,6 +63,8 @@ export function makeCallPlan(input: {
   callDurationMs: number;
   timestampStyle: TimestampStyle;
   makeId: () => string;
+  /** The id of the call's AI conversation (the conversation callbacks name it); default a new one. */
+  conversationId?: string;
 }): PlannedCallback[] {
   const { call, body, timestampStyle } = input;
   const { steps, answered, terminal, answeredBy } = planSteps(input);
@@ -67,7 +72,7 @@ export function makeCallPlan(input: {
   const wanted = requestedStatuses(body.StatusCallbackEvent);
   const statusUrls = urlsOf(body.StatusCallback, body.StatusCallbacks);
   const conversationUrls = urlsOf(body.ConversationCallback, body.ConversationCallbacks);
-  const conversationId = input.makeId();
+  const conversationId = input.conversationId ?? input.makeId();
   let at = input.startedAt;
   let answeredAt: Date | undefined;
   let sequenceNumber = 0;

@@ -3,13 +3,12 @@ import type { KeyObject } from 'node:crypto';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { signCallback } from '../telnyx/signature.ts';
-import type { CallbackKind } from '../telnyx/callback-urls.ts';
-import type { PlannedCallback } from './call-plan.ts';
+import type { PlannedCallback, SimulatedCallbackKind } from './call-plan.ts';
 import type { Stopper } from './stopper.ts';
 
 /** One HTTP try of one callback, as the simulator saw it. */
 export interface CallbackDelivery {
-  kind: CallbackKind;
+  kind: SimulatedCallbackKind;
   url: string;
   method: 'GET' | 'POST';
   callSid: string;

@@ -1,6 +1,7 @@
 import type { SigningKeyPair } from '../telnyx/signature.ts';
 import type { TimestampStyle } from '../telnyx/callback-payloads.ts';
 import type { CallbackDelivery } from './callback-sender.ts';
+import type { ConversationOptions } from './conversations.ts';
 
 /** What a placed call turns into; `voicemail` = answered by a machine (completed, AMD says machine). */
 export const callOutcomes = ['completed', 'no-answer', 'busy', 'failed', 'canceled', 'voicemail'] as const;
@@ -93,6 +94,8 @@ export interface SimulatorOptions {
   accountSid?: string;
   /** Call records (GET .../Calls): how long after a dial its record becomes visible, and injected 429s. */
   callRecords?: CallRecordOptions;
+  /** AI conversations (GET /ai/conversations...): transcript length, when they and their insights appear, faults. */
+  conversations?: ConversationOptions;
   /** Share of placed calls (0..1) whose callbacks are never sent, of any kind (a receiver that was down). Default 0. */
   dropCallbacksRate?: number;
   /** Wall clock for signatures and timestamps; tests may inject one. */

@@ -13,6 +13,7 @@ import { makeStopper } from './stopper.ts';
 import { makeDialRateWindow, peakCountInWindow } from './rate-window.ts';
 import { makeTelnyxError, type TelnyxErrorObject } from './telnyx-error.ts';
 import { validateDialBody } from './validate-dial-body.ts';
+import { makeConversationStore, makeInsightsWebhookBody, type ConversationStore, type SimulatedConversation } from './conversations.ts';
 import { readBody, reply, sendJson, sendRaw } from './http-io.ts';
 import type { CallOutcome, FaultKind, Faults, SimulatorOptions } from './simulator-options.ts';
 
@@ -67,6 +68,8 @@ export interface Simulator {
   calls: SimulatedCall[];
   requests: SimulatorRequest[];
   recordRequests: SimulatorRecordRequest[];
+  /** The AI conversation of every call a person answered, and every conversation GET. */
+  conversations: ConversationStore;
   deliveries: CallbackDelivery[];
   /** Callbacks not sent because their host is not allowed (see allowedCallbackHosts), per host. */
   skippedCallbacks: Map<string, number>;
@@ -110,6 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const flows = new Set<Promise<void>>();
   const sockets = new Set<Socket>();
   const stopper = makeStopper();
+  const conversations = makeConversationStore(options.conversations ?? {}, random, apiKey);
 
   const sender = makeCallbackSender({
     privateKey: signingKey.privateKey,
@@ -129,6 +133,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     // Telnyx counts a request when it arrives, not when its body has been read and parsed.
     const arrivedAt = now();
     if (request.method === 'GET' && (request.url ?? '').startsWith('/v2/texml/Accounts/')) return serveCallRecords(request, response, arrivedAt);
+    if (conversations.serve(request, response, arrivedAt)) return;
     const match = /^\/v2\/texml\/ai_calls\/([^/?]+)$/.exec((request.url ?? '').split('?')[0]!);
     if (request.method !== 'POST' || !match) {
       return reply(response, 404, [makeTelnyxError('10005', `No route for ${request.method} ${request.url}`)]);
@@ -286,6 +291,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     };
     calls.push(call);
     if (!overConcurrencyLimit) activeCalls += 1;
+    // A person answered (not a machine): the assistant talked, so Telnyx keeps a conversation, under
+    // the id the conversation callbacks name.
+    const conversationId = randomUUID();
+    const conversation =
+      call.timeline.answeredAfterMs !== undefined && outcome === 'completed'
+        ? conversations.add({
+            id: conversationId,
+            callSid: call.callSid,
+            body,
+            answeredAt: call.at + call.timeline.answeredAfterMs,
+            endedAt: call.at + call.timeline.endedAfterMs,
+          })
+        : undefined;
     const identity: CallIdentity = {
       accountSid,
       callSid: call.callSid,
@@ -308,7 +326,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       callDurationMs,
       timestampStyle: options.timestampStyle ?? 'iso8601',
       makeId: randomUUID,
+      conversationId,
     });
+    const webhookUrl = options.conversations?.insightsWebhookUrl;
+    if (conversation && webhookUrl && conversation.insightsFate === 'complete' && !callbacksDropped) {
+      const webhook = sendInsightsWebhook(conversation, identity, webhookUrl).finally(() => flows.delete(webhook));
+      flows.add(webhook);
+    }
     const flow = runCallbacks(plan, call.callSid, callbacksDropped).finally(() => {
       if (!overConcurrencyLimit) activeCalls -= 1;
       flows.delete(flow);
@@ -329,6 +353,22 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         await Promise.all(urls.map((url) => sender.send(callback, url, callSid)));
       }
     }
+  }
+
+  // The insight group's webhook, once the conversation's insights complete.
+  async function sendInsightsWebhook(conversation: SimulatedConversation, identity: CallIdentity, url: string): Promise<void> {
+    let finished = conversations.finishedInsights(conversation, now());
+    while (!finished && !stopper.stopped) {
+      await stopper.wait(Math.max(1, Math.min(1000, conversation.endedAt + (options.conversations?.insightsDelayMs ?? 50) - now() + 1)));
+      finished = conversations.finishedInsights(conversation, now());
+    }
+    if (!finished || stopper.stopped || !deliverable(url)) return;
+    const body = makeInsightsWebhookBody(conversation, identity, finished.results, new Date(now()));
+    await sender.send(
+      { kind: 'insights', urls: [url], method: 'POST', body, query: '', contentType: 'application/json', delayMs: 0 },
+      url,
+      conversation.callSid,
+    );
   }
 
   function deliverable(url: string): boolean {
@@ -382,6 +422,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     calls,
     requests,
     recordRequests,
+    conversations,
     deliveries,
     skippedCallbacks,
     setFaults(next) {

@@ -71,7 +71,8 @@ export interface CallRecordClient {
   listCalls(accountSid: string, filter: CallListFilter): Promise<ListCallsResult>;
 }
 
-export interface CallRecordClientOptions {
+/** How GETs to Telnyx's REST API are made: shared by the call-record and conversation clients. */
+export interface TelnyxGetterOptions {
   apiKey: string;
   baseUrl: string;
   /** Per request. */
@@ -84,15 +85,27 @@ export interface CallRecordClientOptions {
   maxRetryWaitMs?: number;
   /** Called before every request (pacing: reads have their own budget). */
   beforeRequest?: () => Promise<void>;
-  pageSize?: number;
-  /** Most pages read by one list (a guard against a paging loop). Default 50. */
-  maxPages?: number;
   now?: () => number;
 }
 
-type Fetched = { kind: 'ok'; json: unknown } | { kind: 'notFound' } | { kind: 'error'; reason: string };
+export interface CallRecordClientOptions extends TelnyxGetterOptions {
+  pageSize?: number;
+  /** Most pages read by one list (a guard against a paging loop). Default 50. */
+  maxPages?: number;
+}
 
-export function makeCallRecordClient(options: CallRecordClientOptions): CallRecordClient {
+export type Fetched = { kind: 'ok'; json: unknown } | { kind: 'notFound' } | { kind: 'error'; reason: string };
+
+export interface TelnyxGetter {
+  /** The API base, without a trailing slash (https://api.telnyx.com/v2). */
+  base: URL;
+  /** One GET, retried after a timeout, a connection error, a 5xx or a 429; 404 is passed up. */
+  fetchJson(url: string): Promise<Fetched>;
+  /** A next-page URI (a path under the API host, or a full URL on the same origin); undefined for another host. */
+  resolvePage(uri: string): URL | undefined;
+}
+
+export function makeTelnyxGetter(options: TelnyxGetterOptions): TelnyxGetter {
   const { apiKey, baseUrl, timeoutMs, now = Date.now } = options;
   if (!/^[\x21-\x7e]+$/.test(apiKey)) throw new DialerError('invalid_config', 'TELNYX_API_KEY must be printable ASCII without spaces', 'TELNYX_API_KEY');
   const tries = options.tries ?? 3;
@@ -100,8 +113,6 @@ export function makeCallRecordClient(options: CallRecordClientOptions): CallReco
   const maxRetryWaitMs = options.maxRetryWaitMs ?? 30_000;
   const base = new URL(baseUrl.replace(/\/+$/, ''));
   const hide = (text: string) => text.split(apiKey).join('[redacted]');
-
-  const callsUrl = (accountSid: string) => `${base.href}/texml/Accounts/${encodeURIComponent(accountSid)}/Calls`;
 
   // next_page_uri is a path under the API host ("/v2/texml/..."); a full URL is accepted too, but only on
   // the same origin: the bearer key never goes anywhere else.
@@ -149,6 +160,13 @@ export function makeCallRecordClient(options: CallRecordClientOptions): CallReco
     }
     return { kind: 'error', reason: hide(`${last} (after ${tries} tries)`) };
   }
+
+  return { base, fetchJson, resolvePage };
+}
+
+export function makeCallRecordClient(options: CallRecordClientOptions): CallRecordClient {
+  const { base, fetchJson, resolvePage } = makeTelnyxGetter(options);
+  const callsUrl = (accountSid: string) => `${base.href}/texml/Accounts/${encodeURIComponent(accountSid)}/Calls`;
 
   return {
     async getCall(accountSid, callSid) {

@@ -24,6 +24,10 @@ interface SimulatorCommandOptions {
   recordDelayMs: string;
   recordRateLimited: string;
   dropCallbacks: string;
+  conversationMessages: string;
+  insightsDelayMs: string;
+  conversationDelayMs: string;
+  insightsWebhook?: string;
   json?: boolean;
 }
 
@@ -62,6 +66,10 @@ export function registerSimulator(program: Command): void {
     .option('--record-delay-ms <ms>', 'how long after its dial a call record becomes visible (GET .../Calls answers 404 until then)', '1000')
     .option('--record-rate-limited <rate>', 'share of call-record GETs (0..1) answered 429 (10011)', '0')
     .option('--drop-callbacks <rate>', 'share of calls (0..1) whose callbacks are never sent, as if the receiver had been down', '0')
+    .option('--conversation-messages <n>', 'messages in the transcript of each answered call', '12')
+    .option('--insights-delay-ms <ms>', 'how long after an answered call ends its insights complete', '5000')
+    .option('--conversation-delay-ms <ms>', 'how long after its call ends a conversation becomes visible (404 until then)', '0')
+    .option('--insights-webhook <url>', 'POST the signed call.conversation_insights.generated webhook there when insights complete')
     .option('--json', 'print the start-up details as JSON')
     .action(async (options: SimulatorCommandOptions) => {
       const { startSimulator } = await import('../../simulator/simulator.ts');
@@ -86,6 +94,12 @@ export function registerSimulator(program: Command): void {
           rateLimitedRate: parseShare(options.recordRateLimited, '--record-rate-limited'),
         },
         dropCallbacksRate: parseShare(options.dropCallbacks, '--drop-callbacks'),
+        conversations: {
+          messages: parseNonNegativeInteger(options.conversationMessages, '--conversation-messages'),
+          insightsDelayMs: parseNonNegativeInteger(options.insightsDelayMs, '--insights-delay-ms'),
+          visibilityDelayMs: parseNonNegativeInteger(options.conversationDelayMs, '--conversation-delay-ms'),
+          ...(options.insightsWebhook ? { insightsWebhookUrl: options.insightsWebhook } : {}),
+        },
         onSkippedHost: (host) => {
           process.stderr.write(`callbacks to ${host} are skipped, never sent: only loopback hosts get callbacks (allow it with --callback-hosts ${host})\n`);
         },

@@ -8,7 +8,8 @@ export function registerStatus(program: Command): void {
     .description(
       'Show a campaign’s progress: contacts per state (pending ones split into due now, waiting for their ' +
         'calling window and waiting for a retry, with the next times), outcomes so far, dials per second ' +
-        '(last 10 s), calls in progress, and why it is paused if it is. With --json, `done` says whether ' +
+        '(last 10 s), calls in progress, what answered calls achieved (goal rate, opt-outs, insights still ' +
+        'pending) and why it is paused if it is. With --json, `done` says whether ' +
         'anything more will happen.',
     )
     .argument('<campaign>', 'campaign id or name')
@@ -37,9 +38,21 @@ export function formatStatus(s: CampaignStatusReport): string {
     `calls in progress: ${s.callsInProgress} of ${s.maxConcurrentCalls}; dials/s: ${s.dialsPerSecond} (last ${s.dialRateWindowSeconds} s)`,
     `call records: ${s.reconciliation.awaiting} awaiting reconciliation, ${s.reconciliation.outcomesFromCallRecords} outcomes from call records` +
       (s.reconciliation.notPlaced > 0 ? `, ${s.reconciliation.notPlaced} dials never placed (dialed again)` : ''),
+    formatConversations(s.conversations),
   ]
     .filter(Boolean)
     .join('\n');
+}
+
+// `conversations: goal met 7 of 10 (70 %), 2 opted out; 10 read, 1 timed out, 3 still being read (2 with insights pending)`
+function formatConversations(c: CampaignStatusReport['conversations']): string | null {
+  if (c.read + c.timedOut + c.pending === 0) return null;
+  const goal = c.goalRate === null ? 'goal met: no result yet' : `goal met ${c.goalMet} of ${c.withGoalResult} (${Math.round(c.goalRate * 1000) / 10} %)`;
+  return (
+    `conversations: ${goal}${c.optedOut > 0 ? `, ${c.optedOut} opted out` : ''}; ${c.read} read` +
+    (c.timedOut > 0 ? `, ${c.timedOut} timed out` : '') +
+    (c.pending > 0 ? `, ${c.pending} still being read (${c.insightsPending} with insights pending)` : '')
+  );
 }
 
 // ` (due now 3, waiting for their window 5 until 2026-12-04 08:00 UTC, waiting for a retry 4 from ...)`

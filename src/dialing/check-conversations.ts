@@ -1,0 +1,158 @@
+import pLimit from 'p-limit';
+import type { App } from '../app.ts';
+import { applyOptOut } from '../conversations/apply-opt-out.ts';
+import { enrollAnsweredCalls, saveConversationProgress, takeDueConversations, type DueConversation } from '../conversations/conversation-rows.ts';
+import { evaluateRule, readInsightRuns } from '../conversations/conversation-rules.ts';
+import type { ConversationClient } from '../telnyx/conversation-client.ts';
+
+export interface CheckConversationsOptions {
+  /** Wait after a read that left something missing; doubles with each read up to maxGapMs. */
+  firstGapMs: number;
+  maxGapMs?: number;
+  /** How long one process holds a conversation it reads. Default 60 s. */
+  leaseMs?: number;
+  /** Conversations taken at a time. Default 200. */
+  limit?: number;
+  /** A pass takes further batches while due ones remain, for at most this long. Default 10 s. */
+  maxPassMs?: number;
+  /** Reads in flight at once (each still waits for the shared read budget). Default 8. */
+  concurrency?: number;
+}
+
+export interface ConversationSweep {
+  enrolled: number;
+  checked: number;
+  /** Finished: everything read (completed) or given up on at the deadline (timed_out). */
+  completed: number;
+  timedOut: number;
+  optedOut: number;
+}
+
+/**
+ * The post-call work (one pass): calls that ended answered by a person get a call_conversation row; each
+ * due one is read from Telnyx's AI conversations: the conversation (named by the conversation callback,
+ * else found by the call's id), its whole transcript when the campaign wants it, and its insights until
+ * they are completed or failed, or the deadline (end of call + insightsWaitSeconds) passes. A 404 (not
+ * visible yet), a 429 or an error after retries only schedules the next read, later each time. Goal and
+ * opt-out are decided as soon as their insight is in; an opt-out reaches the do-not-call list at once.
+ * Every step is idempotent and the state lives in Postgres: a pass cut short is taken up by the next.
+ */
+export async function checkConversations(app: App, client: ConversationClient, options: CheckConversationsOptions): Promise<ConversationSweep> {
+  const startedAt = Date.now();
+  const batch = options.limit ?? 200;
+  const sweep: ConversationSweep = { enrolled: 0, checked: 0, completed: 0, timedOut: 0, optedOut: 0 };
+  // A backlog (a burst of answered calls, a restart) is worked through batch after batch within one
+  // pass, for at most maxPassMs: the pass stays short enough for its job to end and the next to start.
+  const passOver = () => Date.now() - startedAt >= (options.maxPassMs ?? 10_000);
+  for (;;) {
+    const added = await enrollAnsweredCalls(app.pool, batch * 5);
+    sweep.enrolled += added;
+    if (added < batch * 5 || passOver()) break;
+  }
+  const limit = pLimit(options.concurrency ?? 8);
+  while (!passOver()) {
+    const due = await takeDueConversations(app.pool, options.leaseMs ?? 60_000, batch);
+    sweep.checked += due.length;
+    await Promise.all(
+      due.map((conversation) =>
+        limit(async () => {
+          try {
+            const outcome = await readConversation(app, client, conversation, options);
+            if (outcome.state === 'completed') sweep.completed += 1;
+            if (outcome.state === 'timed_out') sweep.timedOut += 1;
+            if (outcome.optedOutNow) sweep.optedOut += 1;
+          } catch (error) {
+            // The lease lapses and a later pass reads it again.
+            app.log.error({ err: error, attemptId: conversation.attemptId }, 'conversation read failed');
+          }
+        }),
+      ),
+    );
+    if (due.length < batch) break;
+  }
+  return sweep;
+}
+
+async function readConversation(
+  app: App,
+  client: ConversationClient,
+  row: DueConversation,
+  options: CheckConversationsOptions,
+): Promise<{ state: 'pending' | 'completed' | 'timed_out'; optedOutNow: boolean }> {
+  const { rules } = row;
+  const notes: string[] = [];
+  let conversationId = row.conversationId;
+  let transcript = row.transcript;
+  let insights = row.insights;
+  let insightsPending = Math.max(1, Object.keys(rules.insights).length);
+  let insightsFinished = false;
+
+  if (!conversationId && row.callSid) {
+    const found = await client.findByCall(row.callSid);
+    if (found.kind === 'ok' && found.value) conversationId = found.value;
+    else notes.push(found.kind === 'error' ? `conversation search failed: ${found.reason}` : 'conversation not visible yet');
+  } else if (!conversationId) {
+    notes.push('the call has no call id to find its conversation by');
+  }
+
+  if (conversationId) {
+    if (rules.transcript && transcript === null) {
+      const read = await client.readTranscript(conversationId);
+      if (read.kind === 'ok') transcript = read.value;
+      else notes.push(read.kind === 'notFound' ? 'transcript not visible yet (404)' : `transcript unreadable: ${read.reason}`);
+    }
+    // Insights a webhook delivered need no polling.
+    const read = row.webhookResults
+      ? ({ kind: 'ok', value: [{ id: 'webhook', status: 'completed', results: row.webhookResults }] } as const)
+      : await client.readInsights(conversationId);
+    if (read.kind === 'ok') {
+      const runs = readInsightRuns(read.value, rules.insights);
+      insights = runs.insights;
+      insightsFinished = runs.finished;
+      insightsPending = runs.finished ? 0 : runs.pending;
+      if (!runs.finished) notes.push(`insights not finished (${runs.pending} pending)`);
+    } else {
+      notes.push(read.kind === 'notFound' ? 'insights not visible yet (404)' : `insights unreadable: ${read.reason}`);
+    }
+  }
+
+  const goalMet = evaluateRule(rules.goal, insights);
+  // Once opted out, always: a later read cannot take a number back off the list.
+  const optOutVerdict = evaluateRule(rules.optOut, insights);
+  const optedOut = row.optedOut === true ? true : optOutVerdict;
+  let optedOutNow = false;
+  if (rules.optOut && optOutVerdict === true && row.optedOut !== true) {
+    const applied = await applyOptOut(app.pool, {
+      list: rules.optOut.list,
+      campaignId: row.campaignId,
+      contactId: row.contactId,
+      attemptId: row.attemptId,
+      phone: row.phone,
+    });
+    optedOutNow = true;
+    app.log.info(
+      { attemptId: row.attemptId, list: rules.optOut.list, suppressedContacts: applied.suppressedContacts },
+      'contact opted out: number put on the do-not-call list',
+    );
+  }
+
+  const complete = conversationId !== null && (!rules.transcript || transcript !== null) && insightsFinished;
+  const pastDeadline = Date.now() >= row.deadlineAt.getTime();
+  const state = complete ? 'completed' : pastDeadline ? 'timed_out' : 'pending';
+  const note = complete ? 'read' : state === 'timed_out' ? `timed out: ${notes.join('; ')}` : notes.join('; ');
+  const gapMs = Math.min(options.maxGapMs ?? 60_000, options.firstGapMs * 2 ** Math.min(Math.max(0, row.checks - 1), 16));
+  await saveConversationProgress(app.pool, row.attemptId, {
+    conversationId,
+    transcript,
+    insights,
+    insightsPending,
+    goalMet,
+    optedOut,
+    note,
+    state,
+    // Never past the deadline by more than a gap: the timeout is then recorded on time.
+    nextCheckMs: Math.max(0, Math.min(gapMs, row.deadlineAt.getTime() - Date.now() + 100)),
+  });
+  if (state === 'timed_out') app.log.warn({ attemptId: row.attemptId, note }, 'post-call work timed out: keeping what was read');
+  return { state, optedOutNow };
+}
