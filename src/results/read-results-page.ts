@@ -54,6 +54,13 @@ export interface ResultsPage {
 
 export const maxPageSize = 5000;
 
+/** Narrows a results page or export: a contact state, an outcome, digits the phone number contains. */
+export interface ResultsFilter {
+  state?: string | null;
+  outcome?: string | null;
+  phoneContains?: string | null;
+}
+
 /**
  * One page of a campaign's results in phone order. Keyset pagination on the (campaign_id, phone)
  * unique index: every page costs the same however deep, and memory stays flat for any size.
@@ -61,7 +68,7 @@ export const maxPageSize = 5000;
 export async function readResultsPage(
   pool: pg.Pool,
   campaignId: string,
-  { after = null, limit = 1000 }: { after?: string | null; limit?: number } = {},
+  { after = null, limit = 1000, filter = {} }: { after?: string | null; limit?: number; filter?: ResultsFilter } = {},
 ): Promise<ResultsPage> {
   if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
     throw new DialerError('invalid_input', `limit must be an integer from 1 to ${maxPageSize}`, 'limit');
@@ -70,13 +77,22 @@ export async function readResultsPage(
   const { rows: viewRows } = await pool.query<Omit<ContactResult, 'timezones' | 'timezone_source'>>(
     `SELECT * FROM contact_result
       WHERE campaign_id = $1 AND ($2::text IS NULL OR phone > $2::text)
+        AND ($4::text IS NULL OR state::text = $4::text)
+        AND ($5::text IS NULL OR outcome = $5::text)
+        AND ($6::text IS NULL OR strpos(phone, $6::text) > 0)
       ORDER BY phone
       LIMIT $3`,
-    [campaignId, afterPhone, limit + 1],
+    [campaignId, afterPhone, limit + 1, filter.state || null, filter.outcome || null, phoneDigits(filter.phoneContains)],
   );
   const hasMore = viewRows.length > limit;
   const page = (hasMore ? viewRows.slice(0, limit) : viewRows).map(withTimezones);
   return { rows: page, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!.phone) : null };
+}
+
+// Phones are stored in E.164: the search keeps the digits typed, so "(312) 555" finds +1312555....
+function phoneDigits(search: string | null | undefined): string | null {
+  const digits = (search ?? '').replace(/\D/g, '');
+  return digits === '' ? null : digits;
 }
 
 function withTimezones(row: Omit<ContactResult, 'timezones' | 'timezone_source'>): ContactResult {
