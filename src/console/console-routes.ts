@@ -213,7 +213,7 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
     ui.get<{ Params: { id: string } }>('/campaigns/:id/live', async (request, reply) => {
       const id = request.params.id;
       const [status, rate, goalRates] = await Promise.all([getCampaignStatus(app, id), readDialRateHistory(app.pool, id), insights.goalRates([id])]);
-      return sendHtml(reply, liveSection({ status, rate, goalRate: goalRates.get(id) }));
+      return sendHtml(reply, liveSection(session(request), { status, rate, goalRate: goalRates.get(id) }));
     });
 
     ui.get<{ Params: { id: string } }>('/campaigns/:id/plan', async (request, reply) => {

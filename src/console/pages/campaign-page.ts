@@ -26,25 +26,11 @@ export function campaignPage(session: ConsoleSession, data: CampaignPageData) {
     session,
     html`<h1>${status.name}</h1>
       ${data.message ? html`<p class="${data.message.error ? 'issues' : 'notice'}" role="${data.message.error ? 'alert' : 'status'}">${data.message.text}</p>` : ''}
-      <div class="actions">
-        ${actionForm(session, id, 'start', 'Start', status.status === 'draft')}
-        ${actionForm(session, id, 'pause', 'Pause', status.status === 'running', 'secondary')}
-        ${actionForm(session, id, 'resume', 'Resume', status.status === 'paused')}
-        ${
-          status.status === 'completed' || status.status === 'canceled'
-            ? ''
-            : html`<form
-                method="post"
-                action="/campaigns/${id}/cancel"
-                data-confirm="Cancel campaign “${status.name}”? Contacts not yet dialed are canceled; this cannot be undone."
-              >
-                ${csrfField(session)}<button type="submit" class="danger">Cancel campaign</button>
-              </form>`
-        }
+      <p class="actions">
         <a class="button secondary" href="/campaigns/${id}/results">Results</a>
         <a class="button secondary" href="/campaigns/${id}/plan">Dry-run plan</a>
-      </div>
-      ${liveSection(data)}
+      </p>
+      ${liveSection(session, data)}
       <div class="grid">
         <section class="card">
           <h2>Outcomes</h2>
@@ -63,16 +49,39 @@ export function campaignPage(session: ConsoleSession, data: CampaignPageData) {
 
 function actionForm(session: ConsoleSession, id: string, action: string, label: string, shown: boolean, kind = ''): Html | string {
   if (!shown) return '';
-  return html`<form method="post" action="/campaigns/${id}/${action}">${csrfField(session)}<button type="submit" class="${kind}">${label}</button></form>`;
+  return html`<form method="post" action="/campaigns/${id}/${action}">
+    ${csrfField(session)}<button type="submit" class="${kind}" id="${action}-button">${label}</button>
+  </form>`;
 }
 
-/** The part of the campaign page htmx refreshes every 2 s (hx-swap outerHTML), with the charts' data. */
-export function liveSection({ status, rate, goalRate }: LiveData & { goalRate?: number }): Html {
+/**
+ * The part of the campaign page htmx refreshes every 2 s (hx-swap outerHTML): the lifecycle buttons
+ * that fit the status, the figures, and the charts' data. Buttons keep their ids so htmx gives focus
+ * back to the one a keyboard user is on.
+ */
+export function liveSection(session: ConsoleSession, { status, rate, goalRate }: LiveData & { goalRate?: number }): Html {
+  const id = status.id;
   const final = status.total - status.contacts.pending - status.contacts.queued - status.contacts.dialing - status.contacts.in_call;
   const outcomes = Object.entries(status.outcomes).map(([label, value]) => ({ label: label.replace('_', ' '), value }));
   const series = rate.map((point) => ({ label: point.at.slice(11, 19), value: point.dialsPerSecond }));
-  return html`<section class="card" id="live" hx-get="/campaigns/${status.id}/live" hx-trigger="every 2s" hx-swap="outerHTML" aria-live="polite">
+  return html`<section class="card" id="live" hx-get="/campaigns/${status.id}/live" hx-trigger="every 2s" hx-swap="outerHTML">
     <h2>Now</h2>
+    <div class="actions">
+      ${actionForm(session, id, 'start', 'Start', status.status === 'draft')}
+      ${actionForm(session, id, 'pause', 'Pause', status.status === 'running', 'secondary')}
+      ${actionForm(session, id, 'resume', 'Resume', status.status === 'paused')}
+      ${
+        status.status === 'completed' || status.status === 'canceled'
+          ? ''
+          : html`<form
+              method="post"
+              action="/campaigns/${id}/cancel"
+              data-confirm="Cancel campaign “${status.name}”? Contacts not yet dialed are canceled; this cannot be undone."
+            >
+              ${csrfField(session)}<button type="submit" class="danger" id="cancel-button">Cancel campaign</button>
+            </form>`
+      }
+    </div>
     <p>
       Status: ${statusBadge(status.status)}
       <span id="campaign-state">${status.done ? 'done' : status.status}</span>

@@ -13,6 +13,7 @@ export function layout(title: string, session: ConsoleSession | null, body: Html
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content="${htmxConfig}">
 <title>${title} · dialer console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/console/assets/console.css">
 <script src="/console/assets/htmx.min.js" defer></script>
 <script src="/console/assets/chart.umd.min.js" defer></script>
