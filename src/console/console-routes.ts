@@ -37,6 +37,7 @@ import { planPage } from './pages/plan-page.ts';
 import { outcomeChoices, resultsPage, stateChoices } from './pages/results-page.ts';
 import { signInPage } from './pages/sign-in-page.ts';
 import { makeSessions, type ConsoleSession } from './session.ts';
+import { makeSnapshotCache } from './snapshot-cache.ts';
 
 /**
  * Strict: scripts and styles only from files of this server (no inline script or style, no eval), no
@@ -46,6 +47,9 @@ export const contentSecurityPolicy =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 const resultsPageSize = 50;
+/** The campaign figures are recounted in the background when older than this (the live part polls every 2 s). */
+const figuresMaxAgeMs = 1500;
+const allCampaigns = 'all';
 
 const statusByCode: Record<DialerErrorCode, number> = {
   invalid_config: 400,
@@ -82,6 +86,20 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
   const assets = await loadAssets();
   const sessionOf = new WeakMap<FastifyRequest, ConsoleSession>();
   const publicRoutes = new Set(['GET /', 'HEAD /', 'POST /sign-in', 'GET /console/assets/:name', 'HEAD /console/assets/:name']);
+  const onError = (error: unknown) => app.log.warn({ err: error }, 'console: recounting campaign figures failed');
+  // A campaign's counts and dial rate, and every campaign's progress: see snapshot-cache.ts for why.
+  const campaignFigures = makeSnapshotCache(
+    async (id) => {
+      const [status, rate] = await Promise.all([getCampaignStatus(app, id), readDialRateHistory(app.pool, id)]);
+      return { status, rate };
+    },
+    { maxAgeMs: figuresMaxAgeMs, onError },
+  );
+  const campaignsProgress = makeSnapshotCache(() => readCampaignsProgress(app.pool), { maxAgeMs: figuresMaxAgeMs, onError });
+  const changed = (id: string) => {
+    campaignFigures.forget(id);
+    campaignsProgress.forget(allCampaigns);
+  };
   // Multipart routes may carry the CSRF token as the form's first field instead of a header (a browser without script).
   const csrfInForm = new Set(['/campaigns/:id/contacts', '/campaigns/:id/do-not-call']);
 
@@ -90,6 +108,10 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
       done(null, Object.fromEntries(new URLSearchParams(body as string))),
     );
     await ui.register(multipart, { limits: { files: 2, fields: 10, fileSize: app.config.MAX_UPLOAD_BYTES } });
+
+    ui.addHook('onClose', async () => {
+      await Promise.all([campaignFigures.settled(), campaignsProgress.settled()]);
+    });
 
     ui.addHook('onSend', async (request, reply, payload) => {
       reply.header('content-security-policy', contentSecurityPolicy);
@@ -168,7 +190,7 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
     });
 
     ui.get('/campaigns', async (request, reply) => {
-      const [campaigns, progress, schedules] = await Promise.all([listCampaigns(app), readCampaignsProgress(app.pool), listSchedules(app)]);
+      const [campaigns, progress, schedules] = await Promise.all([listCampaigns(app), campaignsProgress.read(allCampaigns), listSchedules(app)]);
       const goalRates = await insights.goalRates(campaigns.map((campaign) => campaign.id));
       return sendHtml(reply, campaignsPage(session(request), { campaigns, progress, schedules, goalRates }));
     });
@@ -181,7 +203,10 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
         if (isDialerError(error, 'conflict')) return [{ field: 'name', rule: error.message }];
         throw error;
       });
-      if (typeof issues === 'string') return reply.redirect(`/campaigns/${issues}`, 303);
+      if (typeof issues === 'string') {
+        changed(issues);
+        return reply.redirect(`/campaigns/${issues}`, 303);
+      }
       return sendHtml(reply.code(400), newCampaignPage(session(request), { config: text, issues }));
     });
 
@@ -204,15 +229,14 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
     });
 
     async function renderCampaign(request: FastifyRequest, id: string, message?: { text: string; error: boolean }): Promise<Html> {
-      const status = await getCampaignStatus(app, id);
-      const [rate, schedules, goalRates] = await Promise.all([readDialRateHistory(app.pool, id), listSchedules(app), insights.goalRates([id])]);
+      const [{ status, rate }, schedules, goalRates] = await Promise.all([campaignFigures.read(id), listSchedules(app), insights.goalRates([id])]);
       const schedule = schedules.find((entry) => entry.campaignId === id) ?? null;
       return campaignPage(session(request), { status, rate, schedule, goalRate: goalRates.get(id), message });
     }
 
     ui.get<{ Params: { id: string } }>('/campaigns/:id/live', async (request, reply) => {
       const id = request.params.id;
-      const [status, rate, goalRates] = await Promise.all([getCampaignStatus(app, id), readDialRateHistory(app.pool, id), insights.goalRates([id])]);
+      const [{ status, rate }, goalRates] = await Promise.all([campaignFigures.read(id), insights.goalRates([id])]);
       return sendHtml(reply, liveSection(session(request), { status, rate, goalRate: goalRates.get(id) }));
     });
 
@@ -245,9 +269,11 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
       try {
         await change();
       } catch (error) {
+        changed(id);
         if (!isDialerError(error) || error.code === 'not_found') throw error;
         return sendHtml(reply.code(statusByCode[error.code]), await renderCampaign(request, id, { text: error.message, error: true }));
       }
+      changed(id);
       return reply.redirect(`/campaigns/${id}`, 303);
     }
 
@@ -282,6 +308,7 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
         }
         return await use(upload);
       } finally {
+        changed(campaignIdOf(request));
         await rm(directory, { recursive: true, force: true });
       }
     }
@@ -339,6 +366,10 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
       return sendHtml(reply, contactPage(session(request), contact, await insights.contactInsights(contact.id)));
     });
   });
+}
+
+function campaignIdOf(request: FastifyRequest): string {
+  return (request.params as { id: string }).id;
 }
 
 function readFilter(query: Record<string, string>): ResultsFilter {
