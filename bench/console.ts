@@ -68,7 +68,7 @@ try {
     'results, page at 30 %': `/campaigns/${campaignId}/results?after=${deepCursor}`,
     'results, state=busy': `/campaigns/${campaignId}/results?state=busy`,
     'results, outcome=voicemail': `/campaigns/${campaignId}/results?outcome=voicemail`,
-    'results, phone search "2000123"': `/campaigns/${campaignId}/results?phone=2000123`,
+    'results, phone starts with "1312200012"': `/campaigns/${campaignId}/results?phone=1312200012`,
     contact: `/contacts/${middle[0]!.id}`,
   };
   const timings: Record<string, { medianMs: number; p95Ms: number; maxMs: number; bytes: number }> = {};

@@ -204,9 +204,12 @@ describe('operator console (server side)', () => {
     expect(phonesOf(await results(''))).toEqual(['+13125550101', '+13125550102', '+14155550103']);
     expect(phonesOf(await results('?state=busy'))).toEqual(['+13125550102']);
     expect(phonesOf(await results('?outcome=completed'))).toEqual(['+13125550101']);
-    expect(phonesOf(await results('?phone=(415)'))).toEqual(['+14155550103']);
+    expect(phonesOf(await results('?phone=%2B1+(415)'))).toEqual(['+14155550103']);
+    expect(phonesOf(await results('?phone=1312555010'))).toEqual(['+13125550101', '+13125550102']);
+    expect(phonesOf(await results('?phone=1312555019'))).toEqual([]);
+    expect(phonesOf(await results('?phone=14159'))).toEqual([]);
     expect((await results('?state=nonsense')).statusCode).toBe(400);
-    const csv = await server.inject({ method: 'GET', url: `/campaigns/${campaignId}/results.csv?phone=312`, headers: { cookie } });
+    const csv = await server.inject({ method: 'GET', url: `/campaigns/${campaignId}/results.csv?phone=1312`, headers: { cookie } });
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.body.trim().split('\n')).toHaveLength(3);
     expect(csv.body).not.toContain('+14155550103');

@@ -54,11 +54,14 @@ export interface ResultsPage {
 
 export const maxPageSize = 5000;
 
-/** Narrows a results page or export: a contact state, an outcome, digits the phone number contains. */
+/**
+ * Narrows a results page or export: a contact state, an outcome, the first digits of the phone number
+ * (country code first; anything but digits is ignored, so "+1 (312) 555" finds +1312555...).
+ */
 export interface ResultsFilter {
   state?: string | null;
   outcome?: string | null;
-  phoneContains?: string | null;
+  phoneStartsWith?: string | null;
 }
 
 /**
@@ -79,20 +82,28 @@ export async function readResultsPage(
       WHERE campaign_id = $1 AND ($2::text IS NULL OR phone > $2::text)
         AND ($4::text IS NULL OR state::text = $4::text)
         AND ($5::text IS NULL OR outcome = $5::text)
-        AND ($6::text IS NULL OR strpos(phone, $6::text) > 0)
+        AND ($6::text IS NULL OR (phone >= $6::text AND ($7::text IS NULL OR phone < $7::text)))
       ORDER BY phone
       LIMIT $3`,
-    [campaignId, afterPhone, limit + 1, filter.state || null, filter.outcome || null, phoneDigits(filter.phoneContains)],
+    [campaignId, afterPhone, limit + 1, filter.state || null, filter.outcome || null, ...phoneRange(filter.phoneStartsWith)],
   );
   const hasMore = viewRows.length > limit;
   const page = (hasMore ? viewRows.slice(0, limit) : viewRows).map(withTimezones);
   return { rows: page, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!.phone) : null };
 }
 
-// Phones are stored in E.164: the search keeps the digits typed, so "(312) 555" finds +1312555....
-function phoneDigits(search: string | null | undefined): string | null {
+/**
+ * The numbers starting with the digits typed, as a range of the (campaign_id, phone) index: from "+digits"
+ * up to the next prefix ("+1312" -> "+1313"; "+99" has none), so a search reads only the matching rows
+ * in any collation (all phones are "+" and digits). A prefix, not "contains": a contains search reads
+ * every contact of the campaign when few match (0.7 s at a million).
+ */
+function phoneRange(search: string | null | undefined): [string | null, string | null] {
   const digits = (search ?? '').replace(/\D/g, '');
-  return digits === '' ? null : digits;
+  if (digits === '') return [null, null];
+  const next = digits.replace(/9+$/, '');
+  const upper = next === '' ? null : `+${next.slice(0, -1)}${Number(next.at(-1)) + 1}`;
+  return [`+${digits}`, upper];
 }
 
 function withTimezones(row: Omit<ContactResult, 'timezones' | 'timezone_source'>): ContactResult {

@@ -21,7 +21,7 @@ export function resultsPage(session: ConsoleSession, { campaignId, campaignName,
     const params = new URLSearchParams();
     if (filter.state) params.set('state', filter.state);
     if (filter.outcome) params.set('outcome', filter.outcome);
-    if (filter.phoneContains) params.set('phone', filter.phoneContains);
+    if (filter.phoneStartsWith) params.set('phone', filter.phoneStartsWith);
     for (const [name, value] of Object.entries(extra)) params.set(name, value);
     const text = params.toString();
     return text ? `?${text}` : '';
@@ -41,7 +41,8 @@ export function resultsPage(session: ConsoleSession, { campaignId, campaignName,
       <form method="get" action="/campaigns/${campaignId}/results" class="filters" role="search">
         ${select('state', 'State', stateChoices, filter.state)} ${select('outcome', 'Outcome', outcomeChoices, filter.outcome)}
         <div>
-          <label for="phone">Phone contains</label><input id="phone" name="phone" type="search" inputmode="tel" value="${filter.phoneContains ?? ''}" />
+          <label for="phone">Phone starts with</label
+          ><input id="phone" name="phone" type="search" inputmode="tel" value="${filter.phoneStartsWith ?? ''}" placeholder="+1 312" />
         </div>
         <div><button type="submit">Filter</button></div>
         <div><a class="button secondary" href="/campaigns/${campaignId}/results.csv${query({})}" download>Download CSV of this filter</a></div>
