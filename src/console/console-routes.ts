@@ -12,7 +12,7 @@ import { campaignConfigSchema } from '../campaigns/config-schema.ts';
 import { createCampaign } from '../campaigns/create-campaign.ts';
 import { getCampaignHeader } from '../campaigns/get-campaign.ts';
 import { cancelCampaign, pauseCampaignByOperator, resumeCampaign, startCampaign, type LifecycleResult } from '../campaigns/lifecycle.ts';
-import { listCampaigns } from '../campaigns/list-campaigns.ts';
+import { listCampaignsUncounted } from '../campaigns/list-campaigns.ts';
 import { parseConfigJson } from '../campaigns/read-config-file.ts';
 import { resolveImportIds, writeRejectionsCsv } from '../contacts/export-rejections.ts';
 import { importContacts } from '../contacts/import-contacts.ts';
@@ -193,7 +193,7 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
     });
 
     ui.get('/campaigns', async (request, reply) => {
-      const [campaigns, progress, schedules] = await Promise.all([listCampaigns(app), campaignsProgress.read(allCampaigns), listSchedules(app)]);
+      const [campaigns, progress, schedules] = await Promise.all([listCampaignsUncounted(app), campaignsProgress.read(allCampaigns), listSchedules(app)]);
       const goalRates = await insights.goalRates(campaigns.map((campaign) => campaign.id));
       return sendHtml(reply, campaignsPage(session(request), { campaigns, progress, schedules, goalRates }));
     });

@@ -6,7 +6,7 @@ import type { ConsoleSession } from '../session.ts';
 import { formatNumber, formatTime, layout, statusBadge } from './layout.ts';
 
 export interface CampaignsPageData {
-  campaigns: CampaignSummary[];
+  campaigns: Omit<CampaignSummary, 'contacts'>[];
   progress: Map<string, CampaignProgress>;
   schedules: ScheduleView[];
   /** Goal rate per campaign id (issue "what each AI call achieved"); the column shows only when one exists. */
