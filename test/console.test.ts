@@ -220,6 +220,24 @@ describe('operator console (server side)', () => {
     expect(contact.body).toContain('Not dialed yet.');
   });
 
+  it('without API_TOKEN the console is disabled: no sign-in is possible', async () => {
+    const closedApp = makeApp(testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: prefix, LOG_LEVEL: 'silent' }));
+    const closed = await makeServer(closedApp);
+    try {
+      const home = await closed.inject({ method: 'GET', url: '/' });
+      expect(home.statusCode).toBe(503);
+      expect(home.body).toContain('The console is disabled');
+      expect(home.body).not.toContain('type="password"');
+      const signIn = await closed.inject({ method: 'POST', url: '/sign-in', ...form({ token: '' }) });
+      expect(signIn.statusCode).toBe(503);
+      expect(signIn.headers['set-cookie']).toBeUndefined();
+      expect((await closed.inject({ method: 'GET', url: '/campaigns' })).statusCode).toBe(303);
+    } finally {
+      await closed.close();
+      await closedApp.close();
+    }
+  });
+
   it('signing out ends the session: the old cookie shows nothing and changes nothing', async () => {
     const { cookie, csrf } = await signIn();
     const out = await server.inject({ method: 'POST', url: '/sign-out', headers: { cookie, 'x-csrf-token': csrf } });
