@@ -56,3 +56,11 @@ function inDocumentedOrder(stored: unknown): CampaignConfig {
   const parsed = campaignConfigSchema.safeParse(stored);
   return parsed.success ? parsed.data : (stored as CampaignConfig);
 }
+
+/** A campaign's id, name and status, without counting its contacts (the console's page headers). */
+export async function getCampaignHeader(app: App, id: string): Promise<{ id: string; name: string; status: CampaignStatus }> {
+  if (!isCampaignId(id)) throw campaignNotFound(id);
+  const row = await app.prisma.campaign.findUnique({ where: { id }, select: { id: true, name: true, status: true } });
+  if (!row) throw campaignNotFound(id);
+  return row;
+}

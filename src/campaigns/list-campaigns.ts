@@ -29,3 +29,11 @@ export async function listCampaigns(app: App): Promise<CampaignSummary[]> {
   });
   return rows.map(({ _count, ...row }) => ({ ...row, contacts: _count.contacts }));
 }
+
+/** Every campaign, newest first, without counting contacts (the console takes the counts from a snapshot). */
+export async function listCampaignsUncounted(app: App): Promise<Omit<CampaignSummary, 'contacts'>[]> {
+  return app.prisma.campaign.findMany({
+    orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
+    select: { id: true, name: true, status: true, activeCalls: true, maxConcurrentCalls: true, scheduleCron: true, createdAt: true },
+  });
+}

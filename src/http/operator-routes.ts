@@ -1,11 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { PassThrough, Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app.ts';
 import { createCampaign } from '../campaigns/create-campaign.ts';
@@ -24,6 +22,7 @@ import { DialerError } from '../errors.ts';
 import { exportResults, toJsonResult } from '../results/export-results.ts';
 import { maxPageSize, readResultsPage } from '../results/read-results-page.ts';
 import { readContactDetail } from '../results/read-contact-detail.ts';
+import { spoolUpload } from '../uploads/spool-upload.ts';
 import { makeBearerAuth } from './bearer-auth.ts';
 
 const uploadQuery = z.object({
@@ -149,78 +148,4 @@ function parseQuery<T extends z.ZodType>(schema: T, query: unknown): z.output<T>
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   throw new DialerError('invalid_input', `${issue.path.join('.')}: ${issue.message}`, issue.path.join('.'));
-}
-
-/**
- * Writes the CSV of an upload into `directory`: the raw body (text/csv), or the one file part of a
- * multipart/form-data body. Returns the spooled file and the name the operator knows the upload by
- * (the form's file name, else the fileName query parameter, else "the upload"). Refuses (413) an
- * upload over `maxBytes`, and (400) a form with more than one file.
- */
-async function spoolUpload(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  directory: string,
-  queryFileName: string | undefined,
-  maxBytes: number,
-): Promise<{ file: string; name: string }> {
-  const tooLarge = () => {
-    // The rest of the body is not read: the connection is closed after the answer instead.
-    reply.header('connection', 'close');
-    return new DialerError('too_large', `the upload is larger than the limit of ${maxBytes} bytes (MAX_UPLOAD_BYTES)`, 'file');
-  };
-  if (request.body instanceof Readable) {
-    if (Number(request.headers['content-length']) > maxBytes) throw tooLarge();
-    const file = path.join(directory, queryFileName ?? 'upload.csv');
-    await spoolAtMost(request.body, file, maxBytes, tooLarge);
-    return { file, name: queryFileName ?? 'the upload' };
-  }
-  if (request.isMultipart()) {
-    const files = request.files();
-    const first = await files.next();
-    if (first.done) throw new DialerError('invalid_input', 'the multipart upload has no file part: send the CSV as a file field', 'file');
-    const name = safeFileName(first.value.filename) ?? queryFileName;
-    const file = path.join(directory, name ?? 'upload.csv');
-    await pipeline(first.value.file, createWriteStream(file));
-    // The parser stops a file part at the limit and marks it truncated.
-    if (first.value.file.truncated) throw tooLarge();
-    const second = await files.next();
-    if (!second.done) {
-      second.value.file.resume();
-      throw new DialerError('invalid_input', 'the form has more than one file: send one CSV file per upload', 'file');
-    }
-    return { file, name: name ?? 'the upload' };
-  }
-  throw new DialerError('invalid_input', 'send the CSV as the request body with content-type: text/csv, or as a multipart/form-data file', 'content-type');
-}
-
-/**
- * Copies a request body to `file`, failing with `tooLarge()` past `maxBytes`. The body is unpiped, not
- * destroyed, on failure: destroying the request would destroy its socket and the 413 with it.
- */
-async function spoolAtMost(body: Readable, file: string, maxBytes: number, tooLarge: () => Error): Promise<void> {
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      done(bytes > maxBytes ? tooLarge() : null, chunk);
-    },
-  });
-  // pipe() does not pass a client's abort on; destroying a finished counter later is harmless.
-  body.once('error', (error) => counter.destroy(error)).pipe(counter);
-  try {
-    await pipeline(counter, createWriteStream(file));
-  } catch (error) {
-    body.unpipe(counter);
-    throw error;
-  }
-}
-
-// The client's file name is kept for the import record; only its last segment, in safe characters.
-function safeFileName(name: string | undefined): string | undefined {
-  const base = path
-    .basename(name ?? '')
-    .replace(/[^A-Za-z0-9._ -]/g, '_')
-    .slice(0, 120);
-  return /^[.\s]*$/.test(base) ? undefined : base;
 }

@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { App } from '../app.ts';
 import { callbackRoutes } from '../callbacks/callback-routes.ts';
+import { consoleRoutes } from '../console/console-routes.ts';
 import { replyWithError } from './error-reply.ts';
 import { healthRoutes } from './health-routes.ts';
 import { makeMetrics } from '../metrics/metrics.ts';
@@ -13,7 +14,7 @@ export interface ServerOptions {
 
 /**
  * The one HTTP server: Telnyx callbacks (authenticated by signature), the operator API (bearer
- * token), /healthz and /metrics. Not listening yet: call listen(), or inject() in tests. close()
+ * token), the operator console at / (a session cookie got with the token), /healthz and /metrics. Not listening yet: call listen(), or inject() in tests. close()
  * resolves only once every handler has finished, so the app (pool, Redis) can be closed after it.
  */
 export async function makeServer(app: App, { now = () => new Date() }: ServerOptions = {}): Promise<FastifyInstance> {
@@ -33,6 +34,7 @@ export async function makeServer(app: App, { now = () => new Date() }: ServerOpt
   await server.register(healthRoutes, { app, metrics });
   await server.register(callbackRoutes, { app, metrics, now });
   await server.register(operatorRoutes, { app });
+  await server.register(consoleRoutes, { app });
   return server;
 }
 

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { toCsvLine } from './csv-cell.ts';
-import { readResultsPage, type ContactResult } from './read-results-page.ts';
+import { readResultsPage, type ContactResult, type ResultsFilter } from './read-results-page.ts';
 import { csvFixedColumns, resultColumns, transcriptColumn, variableColumn } from './result-columns.ts';
 
 export type ResultsFormat = 'csv' | 'json';
@@ -8,15 +8,16 @@ export type ResultsFormat = 'csv' | 'json';
 /**
  * Every contact of a campaign as CSV (variables as columns) or as a JSON array, produced page by
  * page so memory stays flat for millions of contacts. Consume with stream.pipeline / Readable.from.
+ * `filter` keeps only the matching contacts (the console's download of its current filter).
  */
-export async function* exportResults(pool: pg.Pool, campaignId: string, format: ResultsFormat): AsyncGenerator<string> {
+export async function* exportResults(pool: pg.Pool, campaignId: string, format: ResultsFormat, filter: ResultsFilter = {}): AsyncGenerator<string> {
   const variableKeys = await readVariableKeys(pool, campaignId);
   const labels = await readInsightLabels(pool, campaignId);
   const columns = csvFixedColumns(labels);
   if (format === 'csv') yield toCsvLine([...columns, ...variableKeys.map((key) => variableColumn(key, labels))]);
   else yield '[';
   let first = true;
-  for await (const row of eachResult(pool, campaignId)) {
+  for await (const row of eachResult(pool, campaignId, filter)) {
     if (format === 'csv') {
       yield toCsvLine([...columns.map((column) => csvCell(row, column)), ...variableKeys.map((key) => row.variables[key])]);
     } else {
@@ -65,10 +66,10 @@ async function readInsightLabels(pool: pg.Pool, campaignId: string): Promise<str
   return insights && typeof insights === 'object' ? [...new Set(Object.values(insights).filter((label) => typeof label === 'string'))] : [];
 }
 
-async function* eachResult(pool: pg.Pool, campaignId: string): AsyncGenerator<ContactResult> {
+async function* eachResult(pool: pg.Pool, campaignId: string, filter: ResultsFilter): AsyncGenerator<ContactResult> {
   let after: string | null = null;
   do {
-    const page = await readResultsPage(pool, campaignId, { after, limit: 2000 });
+    const page = await readResultsPage(pool, campaignId, { after, limit: 2000, filter });
     yield* page.rows;
     after = page.nextCursor;
   } while (after !== null);

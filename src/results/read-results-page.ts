@@ -82,13 +82,23 @@ export interface ResultsPage {
 export const maxPageSize = 5000;
 
 /**
+ * Narrows a results page or export: a contact state, an outcome, the first digits of the phone number
+ * (country code first; anything but digits is ignored, so "+1 (312) 555" finds +1312555...).
+ */
+export interface ResultsFilter {
+  state?: string | null;
+  outcome?: string | null;
+  phoneStartsWith?: string | null;
+}
+
+/**
  * One page of a campaign's results in phone order. Keyset pagination on the (campaign_id, phone)
  * unique index: every page costs the same however deep, and memory stays flat for any size.
  */
 export async function readResultsPage(
   pool: pg.Pool,
   campaignId: string,
-  { after = null, limit = 1000 }: { after?: string | null; limit?: number } = {},
+  { after = null, limit = 1000, filter = {} }: { after?: string | null; limit?: number; filter?: ResultsFilter } = {},
 ): Promise<ResultsPage> {
   if (!Number.isInteger(limit) || limit < 1 || limit > maxPageSize) {
     throw new DialerError('invalid_input', `limit must be an integer from 1 to ${maxPageSize}`, 'limit');
@@ -97,13 +107,30 @@ export async function readResultsPage(
   const { rows: viewRows } = await pool.query<Omit<ContactResult, 'timezones' | 'timezone_source'>>(
     `SELECT * FROM contact_result
       WHERE campaign_id = $1 AND ($2::text IS NULL OR phone > $2::text)
+        AND ($4::text IS NULL OR state::text = $4::text)
+        AND ($5::text IS NULL OR outcome = $5::text)
+        AND ($6::text IS NULL OR (phone >= $6::text AND ($7::text IS NULL OR phone < $7::text)))
       ORDER BY phone
       LIMIT $3`,
-    [campaignId, afterPhone, limit + 1],
+    [campaignId, afterPhone, limit + 1, filter.state || null, filter.outcome || null, ...phoneRange(filter.phoneStartsWith)],
   );
   const hasMore = viewRows.length > limit;
   const page = (hasMore ? viewRows.slice(0, limit) : viewRows).map(withTimezones);
   return { rows: page, nextCursor: hasMore ? encodeCursor(page[page.length - 1]!.phone) : null };
+}
+
+/**
+ * The numbers starting with the digits typed, as a range of the (campaign_id, phone) index: from "+digits"
+ * up to the next prefix ("+1312" -> "+1313"; "+99" has none), so a search reads only the matching rows
+ * in any collation (all phones are "+" and digits). A prefix, not "contains": a contains search reads
+ * every contact of the campaign when few match (0.7 s at a million).
+ */
+function phoneRange(search: string | null | undefined): [string | null, string | null] {
+  const digits = (search ?? '').replace(/\D/g, '');
+  if (digits === '') return [null, null];
+  const next = digits.replace(/9+$/, '');
+  const upper = next === '' ? null : `+${next.slice(0, -1)}${Number(next.at(-1)) + 1}`;
+  return [`+${digits}`, upper];
 }
 
 function withTimezones(row: Omit<ContactResult, 'timezones' | 'timezone_source'>): ContactResult {

@@ -6,7 +6,7 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description(
       'Run the HTTP server on HOST:PORT: Telnyx callbacks (/callbacks/KIND/ATTEMPT_ID, KIND one of status, conversation, amd, recording; ' +
-        'verified with TELNYX_PUBLIC_KEY when set), the operator API under /api (Authorization: Bearer $API_TOKEN), ' +
+        'verified with TELNYX_PUBLIC_KEY when set), the operator API under /api (Authorization: Bearer $API_TOKEN), the operator console at / (sign in with API_TOKEN), ' +
         '/healthz and /metrics. Stops cleanly on SIGINT/SIGTERM, finishing requests in flight.',
     )
     .action(async () => {
