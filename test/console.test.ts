@@ -7,6 +7,7 @@ import { makeServer } from '../src/http/server.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { testConfig } from './support/test-env.ts';
+import { waitFor } from './support/wait-for.ts';
 
 const token = 'console-token-0123456789';
 const config = { connectionId: 'conn-1', assistantId: 'assistant-1', from: '+12025550123', callsPerSecond: 2, maxConcurrentCalls: 3 };
@@ -236,6 +237,66 @@ describe('operator console (server side)', () => {
       await closed.close();
       await closedApp.close();
     }
+  });
+
+  it("shows what the calls achieved: the goal rate per campaign, a contact's transcript and insights", async () => {
+    const { cookie } = await signIn();
+    const campaignsPage = async () => (await server.inject({ method: 'GET', url: '/campaigns', headers: { cookie } })).body;
+    // No conversation recorded yet: no goal column at all, never a placeholder figure.
+    expect(await campaignsPage()).not.toContain('Goal rate');
+    const { rows: contacts } = await app.pool.query<{ id: string; phone: string }>(`SELECT id, phone FROM contact WHERE campaign_id = $1 ORDER BY phone`, [
+      campaignId,
+    ]);
+    const [ann, bob] = contacts;
+    // As the post-call work records them: Ann's call met the goal, Bob's did not.
+    for (const [contact, goalMet] of [
+      [ann!, true],
+      [bob!, false],
+    ] as const) {
+      const { rows } = await app.pool.query<{ id: string }>(
+        `INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state, call_sid) VALUES ($1, $2, 1, 'completed', $3) RETURNING id`,
+        [contact.id, campaignId, `v3:${contact.phone}`],
+      );
+      await app.pool.query(
+        `INSERT INTO call_conversation (attempt_id, campaign_id, contact_id, state, conversation_id, transcript, insights, goal_met, opted_out, deadline_at)
+         VALUES ($1, $2, $3, 'completed', 'conv-1', $4, $5, $6, false, now())`,
+        [
+          rows[0]!.id,
+          campaignId,
+          contact.id,
+          JSON.stringify([
+            { role: 'assistant', text: 'Hello, is this <Ann>?', at: '2026-12-03T10:00:00Z' },
+            { role: 'user', text: 'Yes, I confirm.', at: '2026-12-03T10:00:04Z' },
+          ]),
+          JSON.stringify([
+            { id: 'ins-1', label: 'appointment', status: 'completed', raw: '{"confirmed":true}', parsed: { confirmed: goalMet } },
+            { id: 'ins-2', label: null, status: 'failed', raw: null, parsed: null },
+          ]),
+          goalMet,
+        ],
+      );
+    }
+    // The list and the campaign page serve figures recounted in the background: the next count shows them.
+    await waitFor(async () => (await campaignsPage()).includes('>50%<'), { description: 'the goal rate, 50 %, in the campaign list', timeoutMs: 10_000 });
+    expect(await campaignsPage()).toContain('Goal rate');
+    const campaignPage = async () => (await server.inject({ method: 'GET', url: `/campaigns/${campaignId}/live`, headers: { cookie } })).body;
+    await waitFor(async () => /<dd>50%<\/dd>/.test(await campaignPage()), { description: 'the goal rate, 50 %, on the campaign page', timeoutMs: 10_000 });
+    const page = (await server.inject({ method: 'GET', url: `/contacts/${ann!.id}`, headers: { cookie } })).body;
+    expect(page).toMatch(/<dt>Goal met<\/dt>\s*<dd>yes<\/dd>/);
+    expect(page).toContain('<strong>assistant</strong>: Hello, is this &lt;Ann&gt;?');
+    expect(page).toContain('<strong>user</strong>: Yes, I confirm.');
+    expect(page).toMatch(/<dt>appointment<\/dt>\s*<dd>\{&quot;confirmed&quot;:true\}<\/dd>/);
+    expect(page).toMatch(/<dt>ins-2<\/dt>\s*<dd>\(failed\)<\/dd>/);
+    const phonesWithGoal = async (goal: string) =>
+      [
+        ...(await server.inject({ method: 'GET', url: `/campaigns/${campaignId}/results?goal=${goal}`, headers: { cookie } })).body.matchAll(/>(\+\d+)<\/a>/g),
+      ].map((match) => match[1]);
+    expect(await phonesWithGoal('met')).toEqual([ann!.phone]);
+    expect(await phonesWithGoal('not_met')).toEqual([bob!.phone]);
+    expect(await phonesWithGoal('unknown')).toEqual([contacts[2]!.phone]);
+    expect((await server.inject({ method: 'GET', url: `/campaigns/${campaignId}/results?goal=maybe`, headers: { cookie } })).statusCode).toBe(400);
+    const pending = (await server.inject({ method: 'GET', url: `/contacts/${contacts[2]!.id}`, headers: { cookie } })).body;
+    expect(pending).not.toContain('id="transcript"');
   });
 
   it('signing out ends the session: the old cookie shows nothing and changes nothing', async () => {

@@ -1,22 +1,46 @@
+import type pg from 'pg';
+import { readContactConversation, readGoalRates } from '../results/read-call-insights.ts';
+
 /**
- * Where the console shows what each AI call achieved (a goal rate per campaign, a contact's transcript
- * as a conversation, the insights) once that data exists: nothing records it yet, so every reader
- * answers "none" and the pages render no column and no section for it (never placeholder figures).
- * The work that records goals, transcripts and insights fills these two readers in.
+ * What each AI call achieved, as the console shows it: a goal rate per campaign, a contact's latest
+ * transcript as a conversation, its insights. Campaigns and contacts without that data get no column
+ * and no section (never placeholder figures).
  */
 export interface CallInsightsSource {
-  /** Goal rate (0 to 1) per campaign id; campaigns without data are absent. */
+  /** Goal rate (0 to 1) per campaign id; campaigns without a goal result are absent. */
   goalRates(campaignIds: readonly string[]): Promise<Map<string, number>>;
-  /** A contact's conversation and insights, or null when there are none. */
+  /** A contact's latest conversation and insights, or null when there are none. */
   contactInsights(contactId: string): Promise<ContactInsights | null>;
 }
 
 export interface ContactInsights {
-  transcript: Array<{ role: 'assistant' | 'user'; text: string; at: Date | null }>;
+  attemptNumber: number;
+  /** pending (still being read), completed, or timed_out. */
+  state: string;
+  goalMet: boolean | null;
+  optedOut: boolean | null;
+  transcript: Array<{ role: string; text: string; at: Date | null }>;
   insights: Array<{ name: string; value: string }>;
 }
 
-export const noCallInsights: CallInsightsSource = {
-  goalRates: async () => new Map(),
-  contactInsights: async () => null,
-};
+export function makeCallInsights(pool: pg.Pool): CallInsightsSource {
+  return {
+    goalRates: (campaignIds) => readGoalRates(pool, campaignIds),
+    async contactInsights(contactId) {
+      const conversation = await readContactConversation(pool, contactId);
+      if (!conversation) return null;
+      return {
+        attemptNumber: conversation.attemptNumber,
+        state: conversation.state,
+        goalMet: conversation.goalMet,
+        optedOut: conversation.optedOut,
+        transcript: conversation.transcript.map((message) => ({ role: message.role, text: message.text, at: message.at ? new Date(message.at) : null })),
+        insights: conversation.insights.map((insight) => ({
+          name: insight.label ?? insight.id,
+          // The parsed JSON when the result parsed, else its text, else why there is none.
+          value: insight.parsed !== null && insight.parsed !== undefined ? JSON.stringify(insight.parsed) : (insight.raw ?? `(${insight.status})`),
+        })),
+      };
+    },
+  };
+}

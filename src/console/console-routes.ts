@@ -21,12 +21,12 @@ import { importDoNotCall } from '../do-not-call/import-do-not-call.ts';
 import { DialerError, explainFailure, isDialerError, type DialerErrorCode } from '../errors.ts';
 import { exportResults } from '../results/export-results.ts';
 import { readContactHistory } from '../results/read-contact-history.ts';
-import { readResultsPage, type ResultsFilter } from '../results/read-results-page.ts';
+import { goalFilters, readResultsPage, type GoalFilter, type ResultsFilter } from '../results/read-results-page.ts';
 import { makeDryRun } from '../scheduling/dry-run.ts';
 import { listSchedules, scheduleCampaign, unscheduleCampaign } from '../scheduling/schedules.ts';
 import { spoolUpload } from '../uploads/spool-upload.ts';
 import { loadAssets } from './assets.ts';
-import { noCallInsights, type CallInsightsSource } from './call-insights-slot.ts';
+import { makeCallInsights, type CallInsightsSource } from './call-insights-slot.ts';
 import type { Html } from './html.ts';
 import { campaignPage, doNotCallSummaryFragment, errorFragment, importSummaryFragment, liveSection } from './pages/campaign-page.ts';
 import { campaignsPage } from './pages/campaigns-page.ts';
@@ -72,7 +72,7 @@ const lifecycle: Record<string, (app: App, id: string) => Promise<LifecycleResul
 
 interface ConsoleOptions {
   app: App;
-  /** Goal rates, transcripts and insights once they are recorded; none until then. */
+  /** Goal rates, transcripts and insights (from the post-call work's records by default). */
   insights?: CallInsightsSource;
 }
 
@@ -81,7 +81,7 @@ interface ConsoleOptions {
  * behind a session cookie got by signing in with API_TOKEN. Every route but the sign-in page, the
  * sign-in itself and the static files needs a session; every POST also needs the session's CSRF token.
  */
-export async function consoleRoutes(server: FastifyInstance, { app, insights = noCallInsights }: ConsoleOptions): Promise<void> {
+export async function consoleRoutes(server: FastifyInstance, { app, insights = makeCallInsights(app.pool) }: ConsoleOptions): Promise<void> {
   const sessions = makeSessions(app);
   const assets = await loadAssets();
   const sessionOf = new WeakMap<FastifyRequest, ConsoleSession>();
@@ -96,6 +96,11 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
     { maxAgeMs: figuresMaxAgeMs, onError },
   );
   const campaignsProgress = makeSnapshotCache(() => readCampaignsProgress(app.pool), { maxAgeMs: figuresMaxAgeMs, onError });
+  // Goal rates count every conversation of every campaign: kept like the progress, for the same reason.
+  const campaignsGoalRates = makeSnapshotCache(async () => insights.goalRates((await listCampaignsUncounted(app)).map((campaign) => campaign.id)), {
+    maxAgeMs: figuresMaxAgeMs,
+    onError,
+  });
   // The dry run counts every contact by time zone: seconds at a million contacts, so it is kept a little longer.
   const dryRuns = makeSnapshotCache((id) => makeDryRun(app, id), { maxAgeMs: 10_000, onError });
   const changed = (id: string) => {
@@ -193,8 +198,12 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
     });
 
     ui.get('/campaigns', async (request, reply) => {
-      const [campaigns, progress, schedules] = await Promise.all([listCampaignsUncounted(app), campaignsProgress.read(allCampaigns), listSchedules(app)]);
-      const goalRates = await insights.goalRates(campaigns.map((campaign) => campaign.id));
+      const [campaigns, progress, schedules, goalRates] = await Promise.all([
+        listCampaignsUncounted(app),
+        campaignsProgress.read(allCampaigns),
+        listSchedules(app),
+        campaignsGoalRates.read(allCampaigns),
+      ]);
       return sendHtml(reply, campaignsPage(session(request), { campaigns, progress, schedules, goalRates }));
     });
 
@@ -232,15 +241,15 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = n
     });
 
     async function renderCampaign(request: FastifyRequest, id: string, message?: { text: string; error: boolean }): Promise<Html> {
-      const [{ status, rate }, schedules, goalRates] = await Promise.all([campaignFigures.read(id), listSchedules(app), insights.goalRates([id])]);
+      const [{ status, rate }, schedules] = await Promise.all([campaignFigures.read(id), listSchedules(app)]);
       const schedule = schedules.find((entry) => entry.campaignId === id) ?? null;
-      return campaignPage(session(request), { status, rate, schedule, goalRate: goalRates.get(id), message });
+      return campaignPage(session(request), { status, rate, schedule, goalRate: status.conversations.goalRate ?? undefined, message });
     }
 
     ui.get<{ Params: { id: string } }>('/campaigns/:id/live', async (request, reply) => {
       const id = request.params.id;
-      const [{ status, rate }, goalRates] = await Promise.all([campaignFigures.read(id), insights.goalRates([id])]);
-      return sendHtml(reply, liveSection(session(request), { status, rate, goalRate: goalRates.get(id) }));
+      const { status, rate } = await campaignFigures.read(id);
+      return sendHtml(reply, liveSection(session(request), { status, rate, goalRate: status.conversations.goalRate ?? undefined }));
     });
 
     ui.get<{ Params: { id: string } }>('/campaigns/:id/plan', async (request, reply) => {
@@ -375,12 +384,18 @@ function campaignIdOf(request: FastifyRequest): string {
   return (request.params as { id: string }).id;
 }
 
+function isGoalFilter(value: string): value is GoalFilter {
+  return (goalFilters as readonly string[]).includes(value);
+}
+
 function readFilter(query: Record<string, string>): ResultsFilter {
   const state = query.state || null;
   const outcome = query.outcome || null;
   if (state && !stateChoices.includes(state)) throw new DialerError('invalid_input', `state must be one of ${stateChoices.join(', ')}`, 'state');
   if (outcome && !outcomeChoices.includes(outcome)) throw new DialerError('invalid_input', `outcome must be one of ${outcomeChoices.join(', ')}`, 'outcome');
-  return { state, outcome, phoneStartsWith: query.phone || null };
+  const goal = query.goal || null;
+  if (goal !== null && !isGoalFilter(goal)) throw new DialerError('invalid_input', `goal must be one of ${goalFilters.join(', ')}`, 'goal');
+  return { state, outcome, goal, phoneStartsWith: query.phone || null };
 }
 
 function sendHtml(reply: FastifyReply, body: Html): FastifyReply {

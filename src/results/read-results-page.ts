@@ -82,14 +82,19 @@ export interface ResultsPage {
 export const maxPageSize = 5000;
 
 /**
- * Narrows a results page or export: a contact state, an outcome, the first digits of the phone number
+ * Narrows a results page or export: a contact state, an outcome, a goal result, the first digits of the phone number
  * (country code first; anything but digits is ignored, so "+1 (312) 555" finds +1312555...).
  */
 export interface ResultsFilter {
   state?: string | null;
   outcome?: string | null;
   phoneStartsWith?: string | null;
+  /** What the last answered call achieved: met, not_met, or unknown (no goal result). */
+  goal?: GoalFilter | null;
 }
+
+export const goalFilters = ['met', 'not_met', 'unknown'] as const;
+export type GoalFilter = (typeof goalFilters)[number];
 
 /**
  * One page of a campaign's results in phone order. Keyset pagination on the (campaign_id, phone)
@@ -110,9 +115,10 @@ export async function readResultsPage(
         AND ($4::text IS NULL OR state::text = $4::text)
         AND ($5::text IS NULL OR outcome = $5::text)
         AND ($6::text IS NULL OR (phone >= $6::text AND ($7::text IS NULL OR phone < $7::text)))
+        AND ($8::text IS NULL OR ($8::text = 'met' AND goal_met) OR ($8::text = 'not_met' AND NOT goal_met) OR ($8::text = 'unknown' AND goal_met IS NULL))
       ORDER BY phone
       LIMIT $3`,
-    [campaignId, afterPhone, limit + 1, filter.state || null, filter.outcome || null, ...phoneRange(filter.phoneStartsWith)],
+    [campaignId, afterPhone, limit + 1, filter.state || null, filter.outcome || null, ...phoneRange(filter.phoneStartsWith), filter.goal || null],
   );
   const hasMore = viewRows.length > limit;
   const page = (hasMore ? viewRows.slice(0, limit) : viewRows).map(withTimezones);

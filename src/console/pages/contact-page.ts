@@ -119,13 +119,26 @@ export function contactPage(session: ConsoleSession, contact: ContactHistory, in
   );
 }
 
-// Filled once calls' transcripts and insights are recorded (call-insights-slot.ts); absent until then.
+// What the latest answered call achieved, from the post-call work (absent for contacts without one).
 function insightsSection(insights: ContactInsights) {
+  const yesNo = (value: boolean | null) => (value === null ? 'unknown' : value ? 'yes' : 'no');
   return html`<section class="card" id="transcript">
-    <h2>Conversation</h2>
-    <ol class="timeline">
-      ${insights.transcript.map((turn) => html`<li><strong>${turn.role}</strong>: ${turn.text}</li>`)}
-    </ol>
+    <h2>Conversation (attempt ${String(insights.attemptNumber)})</h2>
+    <dl class="facts">
+      <dt>Read</dt>
+      <dd>${insights.state}</dd>
+      <dt>Goal met</dt>
+      <dd>${yesNo(insights.goalMet)}</dd>
+      <dt>Opted out</dt>
+      <dd>${yesNo(insights.optedOut)}</dd>
+    </dl>
+    ${
+      insights.transcript.length > 0
+        ? html`<ol class="timeline">
+            ${insights.transcript.map((turn) => html`<li><strong>${turn.role}</strong>: ${turn.text}</li>`)}
+          </ol>`
+        : html`<p class="muted">No transcript read.</p>`
+    }
     <h2>Insights</h2>
     <dl class="facts">
       ${insights.insights.map(

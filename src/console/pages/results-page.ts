@@ -1,4 +1,4 @@
-import type { ContactResult, ResultsFilter } from '../../results/read-results-page.ts';
+import { goalFilters, type ContactResult, type ResultsFilter } from '../../results/read-results-page.ts';
 import { html } from '../html.ts';
 import type { ConsoleSession } from '../session.ts';
 import { formatTime, layout } from './layout.ts';
@@ -21,6 +21,7 @@ export function resultsPage(session: ConsoleSession, { campaignId, campaignName,
     const params = new URLSearchParams();
     if (filter.state) params.set('state', filter.state);
     if (filter.outcome) params.set('outcome', filter.outcome);
+    if (filter.goal) params.set('goal', filter.goal);
     if (filter.phoneStartsWith) params.set('phone', filter.phoneStartsWith);
     for (const [name, value] of Object.entries(extra)) params.set(name, value);
     const text = params.toString();
@@ -40,6 +41,7 @@ export function resultsPage(session: ConsoleSession, { campaignId, campaignName,
     html`<h1>Results: <a href="/campaigns/${campaignId}">${campaignName}</a></h1>
       <form method="get" action="/campaigns/${campaignId}/results" class="filters" role="search">
         ${select('state', 'State', stateChoices, filter.state)} ${select('outcome', 'Outcome', outcomeChoices, filter.outcome)}
+        ${select('goal', 'Goal', [...goalFilters], filter.goal)}
         <div>
           <label for="phone">Phone starts with</label
           ><input id="phone" name="phone" type="search" inputmode="tel" value="${filter.phoneStartsWith ?? ''}" placeholder="+1 312" />
