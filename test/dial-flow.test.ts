@@ -72,7 +72,7 @@ describe.each(deployments)('dial flow against the simulator and the real receive
     const keys = await scanKeys(stack.app.redisTarget, prefix);
     const groups = new Set(keys.map((key) => (cluster ? /^\{[^}]*\}/.exec(key)?.[0] : key.split(':')[0])));
     const tagged = (names: string[]) => names.map((group) => `{${prefix}:${group}}`);
-    const allowed = cluster ? tagged(['dial', 'maintenance', 'pace', 'reads', 'schedule-tick']) : [prefix];
+    const allowed = cluster ? tagged(['dial', 'maintenance', 'pace', 'post-call', 'reads', 'schedule-tick']) : [prefix];
     const required = cluster ? tagged(['dial', 'maintenance', 'schedule-tick']) : [prefix];
     expect(allowed).toEqual(expect.arrayContaining([...groups]));
     expect([...groups]).toEqual(expect.arrayContaining(required));
