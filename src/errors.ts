@@ -6,6 +6,19 @@
 export type DialerErrorCode =
   'invalid_config' | 'invalid_input' | 'not_found' | 'conflict' | 'invalid_state' | 'import_failed' | 'telnyx_error' | 'unauthorized' | 'too_large';
 
+/** The HTTP status each error answers with, in the API and the console alike. */
+export const httpStatusByCode: Record<DialerErrorCode, number> = {
+  invalid_config: 400,
+  invalid_input: 400,
+  not_found: 404,
+  conflict: 409,
+  invalid_state: 409,
+  import_failed: 422,
+  telnyx_error: 502,
+  unauthorized: 401,
+  too_large: 413,
+};
+
 export class DialerError extends Error {
   override readonly name = 'DialerError';
   constructor(

@@ -18,7 +18,7 @@ import { resolveImportIds, writeRejectionsCsv } from '../contacts/export-rejecti
 import { importContacts } from '../contacts/import-contacts.ts';
 import { httpImportWording } from '../contacts/import-wording.ts';
 import { importDoNotCall } from '../do-not-call/import-do-not-call.ts';
-import { DialerError, explainFailure, isDialerError, type DialerErrorCode } from '../errors.ts';
+import { DialerError, explainFailure, httpStatusByCode, isDialerError } from '../errors.ts';
 import { exportResults } from '../results/export-results.ts';
 import { readContactHistory } from '../results/read-contact-history.ts';
 import { goalFilters, readResultsPage, type GoalFilter, type ResultsFilter } from '../results/read-results-page.ts';
@@ -50,18 +50,6 @@ const resultsPageSize = 50;
 /** The campaign figures are recounted in the background when older than this (the live part polls every 2 s). */
 const figuresMaxAgeMs = 1500;
 const allCampaigns = 'all';
-
-const statusByCode: Record<DialerErrorCode, number> = {
-  invalid_config: 400,
-  invalid_input: 400,
-  not_found: 404,
-  conflict: 409,
-  invalid_state: 409,
-  import_failed: 422,
-  telnyx_error: 502,
-  unauthorized: 401,
-  too_large: 413,
-};
 
 const lifecycle: Record<string, (app: App, id: string) => Promise<LifecycleResult>> = {
   start: (app, id) => startCampaign(app, id),
@@ -152,7 +140,7 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = m
       let status = 500;
       let message = 'internal error; see the server log';
       if (isDialerError(error)) {
-        status = statusByCode[error.code];
+        status = httpStatusByCode[error.code];
         message = error.message;
       } else if ((error as FastifyError).statusCode && (error as FastifyError).statusCode! < 500) {
         status = (error as FastifyError).statusCode!;
@@ -283,7 +271,7 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = m
       } catch (error) {
         changed(id);
         if (!isDialerError(error) || error.code === 'not_found') throw error;
-        return sendHtml(reply.code(statusByCode[error.code]), await renderCampaign(request, id, { text: error.message, error: true }));
+        return sendHtml(reply.code(httpStatusByCode[error.code]), await renderCampaign(request, id, { text: error.message, error: true }));
       }
       changed(id);
       return reply.redirect(`/campaigns/${id}`, 303);

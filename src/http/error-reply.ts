@@ -1,22 +1,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { explainFailure, isDialerError, type DialerErrorCode } from '../errors.ts';
-
-const statusByCode: Record<DialerErrorCode, number> = {
-  invalid_config: 400,
-  invalid_input: 400,
-  not_found: 404,
-  conflict: 409,
-  invalid_state: 409,
-  import_failed: 422,
-  telnyx_error: 502,
-  unauthorized: 401,
-  too_large: 413,
-};
+import { explainFailure, httpStatusByCode, isDialerError } from '../errors.ts';
 
 /** Every error leaves the API as JSON {error: {code, message, field}}; internals are logged, not sent. */
 export function replyWithError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (isDialerError(error)) {
-    return reply.code(statusByCode[error.code]).send({ error: { code: error.code, message: error.message, field: error.field ?? null } });
+    return reply.code(httpStatusByCode[error.code]).send({ error: { code: error.code, message: error.message, field: error.field ?? null } });
   }
   const statusCode = (error as FastifyError).statusCode;
   if (statusCode && statusCode >= 400 && statusCode < 500) {
