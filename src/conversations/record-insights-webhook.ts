@@ -15,7 +15,8 @@ export type InsightsWebhookOutcome = 'recorded' | 'unknown_call' | 'not_wanted';
  * Keeps an insight group's webhook on the conversation of the call it names (by call_control_id, the
  * call_sid: the webhook has no conversation id) and makes that conversation due at once: the next
  * post-call pass takes the insights from it instead of polling for them. The row is made here when the
- * webhook overtakes the call's end. `not_wanted`: the campaign has no conversation block.
+ * webhook overtakes the call's end (never for a call a machine answered). Several webhooks for one call
+ * (one per insight group) add up. `not_wanted`: the campaign has no conversation block.
  */
 export async function recordInsightsWebhook(pool: pg.Pool, webhook: InsightsWebhook): Promise<InsightsWebhookOutcome> {
   const { rows } = await pool.query<{ id: string; wanted: boolean }>(
@@ -32,9 +33,12 @@ export async function recordInsightsWebhook(pool: pg.Pool, webhook: InsightsWebh
             COALESCE(a.ended_at, ${nowUtcSql}) + make_interval(secs => COALESCE((cp.config->'conversation'->>'insightsWaitSeconds')::int, 900)),
             ${nowUtcSql}, $2::jsonb, ${nowUtcSql}, ${nowUtcSql}
        FROM call_attempt a JOIN campaign cp ON cp.id = a.campaign_id
-      WHERE a.id = $1
+      WHERE a.id = $1 AND (a.answered_by IS NULL OR (a.answered_by NOT LIKE 'machine%' AND a.answered_by <> 'fax'))
      ON CONFLICT (attempt_id) DO UPDATE SET
-        webhook_results = EXCLUDED.webhook_results,
+        -- Each insight group sends its own webhook: their results add up (the payload kept is the last).
+        webhook_results = jsonb_build_object(
+          'results', COALESCE(cc.webhook_results->'results', '[]'::jsonb) || (EXCLUDED.webhook_results->'results'),
+          'payload', EXCLUDED.webhook_results->'payload'),
         next_check_at = CASE WHEN cc.state = 'pending' THEN ${nowUtcSql} ELSE cc.next_check_at END,
         updated_at = ${nowUtcSql}`,
     [attempt.id, JSON.stringify(stored)],

@@ -101,10 +101,18 @@ async function readConversation(
       if (read.kind === 'ok') transcript = read.value;
       else notes.push(read.kind === 'notFound' ? 'transcript not visible yet (404)' : `transcript unreadable: ${read.reason}`);
     }
-    // Insights a webhook delivered need no polling.
-    const read = row.webhookResults
-      ? ({ kind: 'ok', value: [{ id: 'webhook', status: 'completed', results: row.webhookResults }] } as const)
-      : await client.readInsights(conversationId);
+  }
+  // Insights the webhooks delivered need no polling once they hold every labeled insight (an account
+  // may have several insight groups, each with its own webhook); until then they are polled for.
+  const fromWebhooks = row.webhookResults;
+  const webhooksHaveAll =
+    fromWebhooks !== null && fromWebhooks.length > 0 && Object.keys(rules.insights).every((id) => fromWebhooks.some((result) => result.insightId === id));
+  const read = webhooksHaveAll
+    ? ({ kind: 'ok', value: [{ id: 'webhook', status: 'completed', results: fromWebhooks }] } as const)
+    : conversationId
+      ? await client.readInsights(conversationId)
+      : undefined;
+  if (read) {
     if (read.kind === 'ok') {
       const runs = readInsightRuns(read.value, rules.insights);
       insights = runs.insights;

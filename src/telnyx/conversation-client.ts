@@ -83,8 +83,9 @@ export function makeConversationClient(options: ConversationClientOptions): Conv
       if (fetched.kind !== 'ok') return fetched;
       const list = conversationListSchema.safeParse(fetched.json);
       if (!list.success) return { kind: 'error', reason: 'the conversation list does not have the documented shape' };
-      // The filter is the server's; a conversation of another call is never taken.
-      const match = list.data.data.find((item) => item.metadata?.call_control_id === undefined || item.metadata.call_control_id === callSid);
+      // The filter is the server's; only a conversation that names this call is taken (another call's
+      // transcript could set this contact's goal or put its number on a do-not-call list).
+      const match = list.data.data.find((item) => item.metadata?.call_control_id === callSid);
       return { kind: 'ok', value: match?.id };
     },
 
