@@ -304,7 +304,7 @@ async function redisPid(port: number): Promise<number> {
 }
 
 async function pgbouncerPids(): Promise<number[]> {
-  const pid = await readFile('/tmp/dialer-pgbouncer/pgbouncer.pid', 'utf8').catch(() => '');
+  const pid = await readFile(path.join(process.env.PGBOUNCER_DIR ?? '/tmp/dialer-pgbouncer', 'pgbouncer.pid'), 'utf8').catch(() => '');
   return pid.trim() ? [Number(pid)] : [];
 }
 

@@ -9,7 +9,7 @@ import { useTestRedisPrefix } from './support/redis.ts';
 // A claim is held until its request leaves, so a worker killed meanwhile strands the contact until
 // reconciliation finds its call never placed. A worker with many dial jobs in hand (concurrency 200)
 // at 20 calls/s has seconds of dials waiting for pace permits: only a quarter second of them may be
-// claimed (5 here), the rest wait unclaimed. Before this rule it held every job it had: ~80 at a kill.
+// claimed (5 here), the rest wait unclaimed.
 describe('the window between a claim and its request', () => {
   const db = useTestDatabase();
   const prefix = useTestRedisPrefix();

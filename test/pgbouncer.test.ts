@@ -12,8 +12,8 @@ import { useTestRedisPrefix } from './support/redis.ts';
 import { testConfig } from './support/test-env.ts';
 import { makeApp } from '../src/app.ts';
 
-// What used to hold session state, through PgBouncer in transaction pooling mode: the import's lock,
-// temp staging table and COPY; the schedule tick's lock; the schema and time zone settings.
+// Everything that could hold session state, through PgBouncer in transaction pooling mode: the import's
+// lock, temp staging table and COPY; the schedule tick's lock; the schema and time zone settings.
 describe('Postgres through PgBouncer (transaction pooling)', () => {
   const db = usePooledTestDatabase();
   const prefix = useTestRedisPrefix();
