@@ -39,7 +39,10 @@ export interface ConversationSweep {
  */
 export async function checkConversations(app: App, client: ConversationClient, options: CheckConversationsOptions): Promise<ConversationSweep> {
   const startedAt = Date.now();
-  const batch = options.limit ?? 200;
+  const leaseMs = options.leaseMs ?? 60_000;
+  // A batch is leased at once: no more than the read budget can read well within the lease (up to
+  // ~3 reads each and retries), or another process would take the rest again and read them twice.
+  const batch = options.limit ?? Math.max(1, Math.min(200, Math.floor((app.config.CALL_RECORD_READS_PER_SECOND * leaseMs) / 1000 / 4)));
   const sweep: ConversationSweep = { enrolled: 0, checked: 0, completed: 0, timedOut: 0, optedOut: 0 };
   // A backlog (a burst of answered calls, a restart) is worked through batch after batch within one
   // pass, for at most maxPassMs: the pass stays short enough for its job to end and the next to start.
@@ -51,7 +54,7 @@ export async function checkConversations(app: App, client: ConversationClient, o
   }
   const limit = pLimit(options.concurrency ?? 8);
   while (!passOver()) {
-    const due = await takeDueConversations(app.pool, options.leaseMs ?? 60_000, batch);
+    const due = await takeDueConversations(app.pool, leaseMs, batch);
     sweep.checked += due.length;
     await Promise.all(
       due.map((conversation) =>
