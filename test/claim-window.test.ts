@@ -46,4 +46,32 @@ describe('the window between a claim and its request', () => {
     expect(queued.rows[0]!.count, context).toBeGreaterThan(20);
     expect(stranded.length, context).toBeLessThanOrEqual(6);
   });
+  it('a worker stopped with SIGTERM dials only what it had claimed; its other jobs go back unclaimed', { timeout: 120_000 }, async () => {
+    const contacts = 400;
+    const { campaignId } = await makeRunningCampaign(chaos.stack.app, contacts, { callsPerSecond: 20, maxConcurrentCalls: 1000 }, 'draft');
+    await startCampaign(chaos.stack.app, campaignId);
+    const dialsBefore = chaos.stack.simulator.calls.length;
+    const worker = spawnWorkerProcess(chaos.stack, ['--concurrency', '200']);
+    await waitFor(() => chaos.stack.simulator.calls.length >= dialsBefore + 60, {
+      description: 'the worker to pace its campaign for three seconds',
+      timeoutMs: 60_000,
+      details: () => worker.stderr(),
+    });
+    const dialsAtStop = chaos.stack.simulator.calls.length;
+    expect(await worker.stop(), worker.stderr()).toBe(0);
+    const dialsAfterStop = chaos.stack.simulator.calls.length - dialsAtStop;
+    const { rows } = await db.pool.query<{ state: string; count: number }>(
+      `SELECT state::text, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state ORDER BY state`,
+      [campaignId],
+    );
+    const context = JSON.stringify({ dialsAtStop, dialsAfterStop, contacts: rows });
+    // The jobs in its hands were seconds of dialing at 20/s: it sent only those it held claimed (5 at
+    // this rate) and the few whose turn came as the stop began.
+    expect(dialsAfterStop, context).toBeLessThanOrEqual(10);
+    expect(
+      rows.find((row) => row.state === 'dialing'),
+      context,
+    ).toBeUndefined();
+    expect(rows.find((row) => row.state === 'queued')?.count ?? 0, context).toBeGreaterThan(20);
+  });
 });

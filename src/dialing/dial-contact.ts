@@ -32,6 +32,8 @@ export interface DialDeps {
   telnyx: TelnyxClient;
   limiter: DialRateLimiter;
   publicBaseUrl: string;
+  /** True once the worker is shutting down: jobs still waiting to claim go back to Redis unclaimed. */
+  stopping?: () => boolean;
 }
 
 const noSlotRetryMs = 2000;
@@ -55,6 +57,8 @@ export function makeDialContact(deps: DialDeps): (job: DialJob, timesStarted: nu
   // Claims the contact and takes its pace permit: either everything the request needs, or the step
   // to return instead (nothing was sent, and any claim has been undone).
   async function claimAndTakePermit(job: DialJob, timesStarted: number): Promise<ReadyToSend | { kind: 'step'; step: DialStep }> {
+    // A job whose turn comes during a shutdown is handed back, so the shutdown waits only for dials in hand.
+    if (deps.stopping?.()) return { kind: 'step', step: { kind: 'retryLater', ms: 0, why: 'worker stopping' } };
     // The claim checks the calling window until maxPaceWaitMs after it; the request must leave by then.
     const sendBy = Date.now() + maxPaceWaitMs;
     // The attempt's id is chosen here, so this run knows its own attempt even when the claim's answer is lost.

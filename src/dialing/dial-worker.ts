@@ -28,6 +28,7 @@ export function makeDialWorker(app: App, options: DialWorkerOptions = {}): Worke
       app.config.PACE_GUARD_MS,
     ),
     publicBaseUrl: app.config.PUBLIC_BASE_URL,
+    stopping: () => worker.closing !== undefined,
   });
   const worker: Worker = makeWorker(
     app,
