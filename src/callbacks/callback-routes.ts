@@ -43,6 +43,23 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
   server.removeAllContentTypeParsers();
   server.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: callbackBodyLimit }, (_request, body, done) => done(null, body));
 
+  // With TELNYX_PUBLIC_KEY set, every callback and webhook must carry a valid signature: true once the
+  // refusal (401 missing, 403 otherwise) is sent. A boolean, not the reply: a reply is thenable.
+  const refuseBadSignature = async (request: FastifyRequest, reply: FastifyReply, rawBody: Buffer, logFields: Record<string, string>, logMessage: string) => {
+    if (!verifier) return false;
+    const timestamp = header(request, timestampHeader);
+    const signature = header(request, signatureHeader);
+    const check = await verifier.verify({ rawBody, timestamp, signature });
+    if (check.ok) return false;
+    const reason = rejectionReason(timestamp, signature, now());
+    metrics.rejectedSignatures.inc({ reason });
+    request.log.warn({ ...logFields, reason: check.reason }, logMessage);
+    void reply
+      .code(reason === 'missing' ? 401 : 403)
+      .send({ error: { code: 'unauthorized', message: `callback refused: ${check.reason}`, field: signatureHeader } });
+    return true;
+  };
+
   const handle = async (request: FastifyRequest<{ Params: { kind: string; attemptId: string } }>, reply: FastifyReply) => {
     const { kind, attemptId } = request.params;
     if (!isCallbackKind(kind)) {
@@ -64,19 +81,7 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
         },
       });
     }
-    if (verifier) {
-      const timestamp = header(request, timestampHeader);
-      const signature = header(request, signatureHeader);
-      const check = await verifier.verify({ rawBody, timestamp, signature });
-      if (!check.ok) {
-        const reason = rejectionReason(timestamp, signature, now());
-        metrics.rejectedSignatures.inc({ reason });
-        request.log.warn({ kind, attemptId: attemptId.slice(0, 64), reason: check.reason }, 'callback signature refused');
-        return reply
-          .code(reason === 'missing' ? 401 : 403)
-          .send({ error: { code: 'unauthorized', message: `callback refused: ${check.reason}`, field: signatureHeader } });
-      }
-    }
+    if (await refuseBadSignature(request, reply, rawBody, { kind, attemptId: attemptId.slice(0, 64) }, 'callback signature refused')) return reply;
 
     let recorded: RecordedCallback;
     let fields: Map<string, string>;
@@ -112,19 +117,7 @@ export async function callbackRoutes(server: FastifyInstance, { app, metrics, no
   // whole account, so the call is named by the body (call_control_id), never by the path. POST, signed, JSON.
   server.post('/callbacks/insights', async (request, reply) => {
     const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
-    if (verifier) {
-      const timestamp = header(request, timestampHeader);
-      const signature = header(request, signatureHeader);
-      const check = await verifier.verify({ rawBody, timestamp, signature });
-      if (!check.ok) {
-        const reason = rejectionReason(timestamp, signature, now());
-        metrics.rejectedSignatures.inc({ reason });
-        request.log.warn({ kind: 'insights', reason: check.reason }, 'insights webhook signature refused');
-        return reply
-          .code(reason === 'missing' ? 401 : 403)
-          .send({ error: { code: 'unauthorized', message: `callback refused: ${check.reason}`, field: signatureHeader } });
-      }
-    }
+    if (await refuseBadSignature(request, reply, rawBody, { kind: 'insights' }, 'insights webhook signature refused')) return reply;
     const webhook = readInsightsWebhook(rawBody);
     if (typeof webhook === 'string') return reply.code(400).send({ error: { code: 'invalid_input', message: webhook, field: 'body' } });
     const outcome = await recordInsightsWebhook(app.pool, webhook);
