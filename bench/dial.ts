@@ -16,9 +16,7 @@
 //        [--cpu-prof DIR] (V8 CPU profiles of the worker and receiver processes, written to DIR on exit)
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -31,6 +29,7 @@ import { makeDatabaseTarget } from '../src/db/connection.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { startCampaign } from '../src/campaigns/lifecycle.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
+import { findFreePort, isListening, round, stopChild, waitFor, zoneWhereItIsAfternoon } from './bench-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -329,11 +328,6 @@ async function seedCampaign(app: App, count: number): Promise<string> {
   return created.id;
 }
 
-function zoneWhereItIsAfternoon(now = new Date()): string {
-  const offset = 13 - now.getUTCHours();
-  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
-
 /** Seconds from the first dial until every contact is final and every slot freed, or null on timeout. */
 async function waitForDone(app: App, campaignId: string, simulator: Simulator, timeoutMs: number): Promise<number | null> {
   try {
@@ -362,13 +356,6 @@ function spawnDialer(args: string[], env: Record<string, string>): ChildProcess 
     if (code !== 0 && signal !== 'SIGTERM') console.error(`dialer ${args[0]} exited early: code ${code} signal ${signal}`);
   });
   return child;
-}
-
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
 }
 
 /**
@@ -403,34 +390,4 @@ async function peakRssMb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? NaN);
   return round(kb / 1024, 1);
-}
-
-async function findFreePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function isListening(port: number): Promise<boolean> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-    await response.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number, describe?: () => string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${describe ? ` (${describe()})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-function round(value: number, digits: number): number {
-  return Number(value.toFixed(digits));
 }

@@ -7,8 +7,6 @@
 // Usage: npx tsx bench/post-call.ts [--conversations 10000] [--messages 25] [--rate 30] [--contacts 1500] [--reads 400]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import pLimit from 'p-limit';
 import { Redis } from 'ioredis';
@@ -20,6 +18,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { startCampaign } from '../src/campaigns/lifecycle.ts';
 import { startSimulator, type Simulator } from '../src/simulator/simulator.ts';
 import { simulatedOutcomeInsightId, simulatedSummaryInsightId } from '../src/simulator/conversations.ts';
+import { findFreePort, isListening, round, stopChild, waitFor, zoneWhereItIsAfternoon } from './bench-support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -215,11 +214,6 @@ async function seedAnsweredCalls(app: App, simulator: Simulator): Promise<number
   return conversationCount;
 }
 
-function zoneWhereItIsAfternoon(now = new Date()): string {
-  const offset = 13 - now.getUTCHours();
-  return offset === 0 ? 'Etc/UTC' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-}
-
 function spawnDialer(args: string[], env: Record<string, string>): ChildProcess {
   const child = spawn(process.execPath, ['src/cli/bin.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   child.on('exit', (code, signal) => {
@@ -228,46 +222,9 @@ function spawnDialer(args: string[], env: Record<string, string>): ChildProcess 
   return child;
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.kill('SIGTERM');
-  await exited;
-}
-
-async function findFreePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function isListening(port: number): Promise<boolean> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/healthz`);
-    await response.body?.cancel();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 async function deleteKeys(redisUrl: string, prefix: string): Promise<void> {
   const redis = new Redis(redisUrl);
   const stream = redis.scanStream({ match: `${prefix}*`, count: 1000 });
   for await (const keys of stream as AsyncIterable<string[]>) if (keys.length) await redis.del(...keys);
   await redis.quit();
-}
-
-function round(value: number, digits: number): number {
-  return Number(value.toFixed(digits));
 }
