@@ -1,12 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { bindMigrationAwareSqlAdapterFactory, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { bindMigrationAwareSqlAdapterFactory, DriverAdapterError, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
 import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import { sessionOptions, type DatabaseTarget } from './connection.ts';
 
 const require = createRequire(import.meta.url);
+type PgAdapter = Awaited<ReturnType<PrismaPg['connect']>>;
 let initialised: Promise<void> | undefined;
 
 // The package's own entry imports the .wasm as an ES module, which Node 20 allows only behind
@@ -41,8 +43,9 @@ export async function withSchemaEngine<T>(
     connect: async () => track(await factory.connect()),
     connectToShadowDb: async () => track(await factory.connectToShadowDb()),
   };
-  function track<A extends { dispose(): Promise<void> }>(adapter: A): A {
+  function track(adapter: PgAdapter): PgAdapter {
     opened.push(adapter);
+    adapter.executeScript = (script) => executeWhole(adapter.underlyingDriver(), script);
     return adapter;
   }
   const engine: SchemaEngine = await bindings.SchemaEngine.new(
@@ -55,5 +58,29 @@ export async function withSchemaEngine<T>(
   } finally {
     engine.free();
     await Promise.allSettled(opened.map((adapter) => adapter.dispose()));
+  }
+}
+
+/**
+ * Runs a migration script as one simple query, as Prisma's schema-engine binary does: Postgres runs
+ * it as one implicit transaction, so a migration applies whole or not at all, and a dollar-quoted
+ * function body keeps its semicolons. (The pg adapter's own executeScript splits the script at every
+ * semicolon and runs the pieces one by one.)
+ */
+async function executeWhole(pool: pg.Pool, script: string): Promise<void> {
+  try {
+    await pool.query(script);
+  } catch (error) {
+    const failure = error as pg.DatabaseError;
+    if (typeof failure.code !== 'string') throw error;
+    throw new DriverAdapterError({
+      kind: 'postgres',
+      code: failure.code,
+      severity: failure.severity ?? 'ERROR',
+      message: failure.message,
+      detail: failure.detail,
+      column: failure.column,
+      hint: failure.hint,
+    });
   }
 }
