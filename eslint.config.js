@@ -31,7 +31,7 @@ const ROOMS = {
   conversations: ['campaigns', 'db', 'do-not-call', 'telnyx'],
   db: [],
   demo: ['app', 'attempts', 'calling-hours', 'campaigns', 'config', 'contacts', 'db', 'dialing', 'do-not-call', 'errors', 'http', 'redis', 'simulator'],
-  dialing: ['app', 'attempts', 'campaigns', 'conversations', 'db', 'errors', 'jobs', 'log', 'redis', 'scheduling', 'shutdown', 'telnyx'],
+  dialing: ['app', 'attempts', 'campaigns', 'conversations', 'db', 'errors', 'jobs', 'log', 'redis', 'results', 'scheduling', 'shutdown', 'telnyx'],
   'do-not-call': ['app', 'attempts', 'campaigns', 'contacts', 'db', 'errors'],
   errors: [],
   http: ['app', 'callbacks', 'campaigns', 'console', 'contacts', 'errors', 'metrics', 'results', 'uploads'],

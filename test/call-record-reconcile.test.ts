@@ -14,6 +14,7 @@ import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
 import { waitFor } from './support/wait-for.ts';
+import { tallyMismatches } from './support/tallies.ts';
 
 /** The contact outcome and attempt state a simulated call must end in. */
 function expectedOf(call: SimulatedCall): { outcome: string; state: string } {
@@ -164,5 +165,9 @@ describe('calls whose terminal callback never came end per their call record', (
     );
     const { rows: after } = await db.pool.query('SELECT state, record_check_note FROM call_attempt WHERE campaign_id = $1', [other.campaignId]);
     for (const row of after) expect(row).toMatchObject({ state: 'accepted', record_check_note: expect.stringContaining('HTTP 429') });
+  });
+
+  it('keeps the campaign tallies equal to the rows they count', async () => {
+    expect(await tallyMismatches(db.pool)).toEqual([]);
   });
 });

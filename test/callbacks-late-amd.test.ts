@@ -4,6 +4,7 @@ import { answeredCallEvents, makeCallFixture, type CallFixture } from './support
 import { useTestApp } from './support/app.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
+import { tallyMismatches } from './support/tallies.ts';
 
 const form = { 'content-type': 'application/x-www-form-urlencoded' };
 
@@ -133,5 +134,9 @@ describe('a machine AMD result arriving after the call ended', () => {
       expect(await contactRow(fixture.contactId)).toMatchObject({ state: 'pending', outcome: 'voicemail', attempt_count: 1 });
       expect(await campaignRow(fixture.campaignId)).toEqual({ status: 'running', active_calls: 0 });
     }
+  });
+
+  it('keeps the campaign tallies equal to the rows they count', async () => {
+    expect(await tallyMismatches(db.pool)).toEqual([]);
   });
 });

@@ -103,25 +103,25 @@ describe('chaos: Redis restarts mid-campaign', () => {
     expect(ledger.activeCalls, context).toBe(0);
   });
 
-  it('the maintenance schedules (call records, reconciler, reaper) are rebuilt after the restart', { timeout: 150_000 }, async () => {
+  it('the maintenance schedules (call records, reconciler, reaper, tallies) are rebuilt after the restart', { timeout: 150_000 }, async () => {
     // Without them an unconfirmed attempt is never settled and a lost call's slot is never freed.
     // A worker process is running again, as it would be in production.
     expect(restartedAt).toBeGreaterThan(0);
     const queue = makeQueue(stack.app, 'maintenance');
     // The first test's worker left them in place: start from none, so the new worker must add them.
-    for (const task of ['reconcile', 'reap', 'records']) await queue.removeJobScheduler(task);
+    for (const task of ['reconcile', 'reap', 'records', 'tallies']) await queue.removeJobScheduler(task);
     const worker = spawnWorkerProcess(stack);
     const schedulersExist = async () =>
       (await queue.getJobSchedulers())
         .map((scheduler) => scheduler.key)
         .sort()
-        .join(',') === 'reap,reconcile,records';
+        .join(',') === 'reap,reconcile,records,tallies';
     try {
       await waitFor(schedulersExist, { description: 'the worker to upsert its job schedulers at start', timeoutMs: 60_000, details: () => worker.stderr() });
       await redis.kill();
       await redis.start();
       await waitFor(schedulersExist, {
-        description: 'the records, reconcile and reap job schedulers to exist again',
+        description: 'the records, reconcile, reap and tallies job schedulers to exist again',
         timeoutMs: 45_000,
         details: () => worker.stderr(),
       });

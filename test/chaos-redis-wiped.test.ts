@@ -74,7 +74,7 @@ describe('chaos: Redis wiped (FLUSHALL) mid-campaign', () => {
         timeoutMs: 60_000,
         details: () => worker.stderr().slice(-4000),
       });
-      expect(await schedulers()).toBe('reap,reconcile,records');
+      expect(await schedulers()).toBe('reap,reconcile,records,tallies');
       expect(await client.flushall()).toBe('OK');
       const dialsAtWipe = stack.simulator.calls.length;
       // The wipe must cut the campaign short: otherwise this test proves nothing.
@@ -82,8 +82,8 @@ describe('chaos: Redis wiped (FLUSHALL) mid-campaign', () => {
       // FLUSHALL's OK is the proof of the wipe: the running processes write new keys (pace permits,
       // jobs) within milliseconds, so counting keys afterwards would race them.
 
-      await waitFor(async () => (await schedulers()) === 'reap,reconcile,records', {
-        description: 'the records, reconcile and reap job schedulers to exist again after the wipe',
+      await waitFor(async () => (await schedulers()) === 'reap,reconcile,records,tallies', {
+        description: 'the records, reconcile, reap and tallies job schedulers to exist again after the wipe',
         timeoutMs: 45_000,
         details: () => worker.stderr().slice(-4000),
       });

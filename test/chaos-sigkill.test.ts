@@ -13,6 +13,7 @@ import { makeRunningCampaign } from './support/dial-harness.ts';
 import { waitFor } from './support/wait-for.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
+import { tallyMismatches } from './support/tallies.ts';
 
 // Chaos: a `dialer worker` process is killed with SIGKILL in the middle of a campaign, with dial
 // requests in flight (the simulator answers after 150 ms, so claims, sent-but-unanswered requests and
@@ -78,5 +79,6 @@ describe('chaos: SIGKILL a worker process mid-campaign', () => {
     // Every attempt reached the carrier once, except those the kill cut between claim and request.
     expect(ledger.dials + ledger.failedUnknown, context).toBeGreaterThanOrEqual(contacts);
     expect(ledger.activeCalls, context).toBe(0);
+    expect(await tallyMismatches(db.pool)).toEqual([]);
   });
 });

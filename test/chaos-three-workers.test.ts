@@ -6,6 +6,7 @@ import type { CliProcess } from './support/cli-process.ts';
 import { useTestDatabase } from './support/database.ts';
 import { useTestRedisPrefix } from './support/redis.ts';
 import { useSharedRedisCluster } from './support/redis-cluster.ts';
+import { tallyMismatches } from './support/tallies.ts';
 
 // Chaos: three `dialer worker` processes race for the same campaign (each also runs the feeder, the
 // reconciler and the reaper), with retries so contacts are dialed a second time; on one Redis server,
@@ -64,6 +65,7 @@ describe.each(deployments)('chaos: three worker processes on one campaign, on $n
     expect(ledger.dials, context).toBe(ledger.attempts);
     expect(ledger.attempts, context).toBeGreaterThan(contacts);
     expect(ledger.activeCalls, context).toBe(0);
+    expect(await tallyMismatches(db.pool)).toEqual([]);
     // callsPerSecond is one budget shared by the three processes, measured where the calls land: never
     // above Telnyx's 5 s rule (README's promise), and within half a budget in any 1 s, where three
     // uncoordinated processes would reach three budgets. The 1 s window is not promised: a starved

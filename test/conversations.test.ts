@@ -26,6 +26,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { makeSigningKeyPair, signCallback } from '../src/telnyx/signature.ts';
 import type { ConversationOptions } from '../src/simulator/conversations.ts';
+import { tallyMismatches } from './support/tallies.ts';
 
 const run = promisify(execFile);
 
@@ -452,5 +453,9 @@ describe('post-call work: transcript, insights, goal and opt-out of each answere
     expect(unknown.statusCode).toBe(404);
     const notAnEvent = '{"data":{"event_type":"call.hangup"}}';
     expect((await post(notAnEvent, signCallback(signingKey.privateKey, notAnEvent, now()))).statusCode).toBe(400);
+  });
+
+  it('keeps the campaign tallies equal to the rows they count', async () => {
+    expect(await tallyMismatches(db.pool)).toEqual([]);
   });
 });

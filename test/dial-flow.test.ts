@@ -13,6 +13,7 @@ import { useTestRedisPrefix } from './support/redis.ts';
 import { makeRunningCampaign, startDialStack, type DialStack } from './support/dial-harness.ts';
 import { waitFor } from './support/wait-for.ts';
 import { scanKeys, useSharedRedisCluster } from './support/redis-cluster.ts';
+import { tallyMismatches } from './support/tallies.ts';
 
 // The same flow on one Redis server, on a three-master Redis Cluster (every queue and the pace limiter
 // under a hash tag of its own, spread over the masters), and there with Postgres behind PgBouncer in
@@ -108,5 +109,9 @@ describe.each(deployments)('dial flow against the simulator and the real receive
     const status = await waitUntilDone(campaignId);
     expect(status.contacts.completed).toBe(4);
     expect(stack.simulator.calls.filter((call) => phones.includes(call.to))).toHaveLength(4);
+  });
+
+  it('keeps the campaign tallies equal to the rows they count', async () => {
+    expect(await tallyMismatches(db.pool)).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import { useTestRedisPrefix } from './support/redis.ts';
 import { makeRunningCampaign, startDialStack, zoneWhereItIsAfternoon, type DialStack } from './support/dial-harness.ts';
 import { useCsvFiles } from './support/import-fixtures.ts';
 import { waitFor } from './support/wait-for.ts';
+import { tallyMismatches } from './support/tallies.ts';
 
 describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
   const db = useTestDatabase();
@@ -162,5 +163,9 @@ describe('campaign lifecycle: start, pause, resume, cancel, status', () => {
     await expect(cancelCampaign(stack.app, campaignId)).rejects.toThrow(/already completed/);
     const unknown = await startCampaign(stack.app, 'not-a-campaign').catch((error: unknown) => error);
     expect(isDialerError(unknown, 'not_found')).toBe(true);
+  });
+
+  it('keeps the campaign tallies equal to the rows they count', async () => {
+    expect(await tallyMismatches(db.pool)).toEqual([]);
   });
 });

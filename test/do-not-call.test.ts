@@ -14,6 +14,7 @@ import { backendPid, sessionsBlockedBy } from './support/lock-waits.ts';
 import { contactStates, makeCampaignWithContacts } from './support/scheduling-fixtures.ts';
 import { testConfig, testProcessEnv } from './support/test-env.ts';
 import { waitFor } from './support/wait-for.ts';
+import { tallyMismatches } from './support/tallies.ts';
 
 describe('do-not-call import', () => {
   const db = useTestDatabase();
@@ -168,4 +169,8 @@ describe('do-not-call import', () => {
     expect(stdout).toBe(`${file} -> global do-not-call list\nrows read: 1, added: 1, already listed: 0, rejected: 0\ncontacts suppressed: 0\n`);
     expect(stderr).toBe('');
   }, 120_000);
+
+  it('keeps the campaign tallies equal to the rows they count', async () => {
+    expect(await tallyMismatches(db.pool)).toEqual([]);
+  });
 });

@@ -5,6 +5,7 @@ import { makeColumnPlan } from '../src/contacts/column-plan.ts';
 import { isDialerError } from '../src/errors.ts';
 import { useTestDatabase } from './support/database.ts';
 import { makeCampaign, makeTestApp, useCsvFiles } from './support/import-fixtures.ts';
+import { tallyMismatches } from './support/tallies.ts';
 
 describe('importContacts', () => {
   const db = useTestDatabase();
@@ -291,6 +292,10 @@ describe('importContacts', () => {
     expect(await db.prisma.contact.count({ where: { campaignId } })).toBe(11_988);
     const last = await db.prisma.contact.findFirstOrThrow({ where: { campaignId, phone: '+12122011998' } });
     expect(last).toMatchObject({ sourceRow: 12_000, variables: { v: 'v11998' } });
+  });
+
+  it('keeps the campaign tallies equal to the rows they count', async () => {
+    expect(await tallyMismatches(db.pool)).toEqual([]);
   });
 });
 

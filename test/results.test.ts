@@ -40,8 +40,9 @@ describe('results', () => {
     ];
     for (const [phone, state, answeredBy] of others) {
       const contact = await db.pool.query<{ id: string }>(
-        `INSERT INTO contact (campaign_id, phone, variables, state, attempt_count) VALUES ($1, $2, '{"first_name":"Bo"}', $3, 1) RETURNING id`,
-        [fixture.campaignId, phone, state],
+        // A machine-answered call's contact carries the outcome voicemail, as finishing the attempt records it.
+        `INSERT INTO contact (campaign_id, phone, variables, state, outcome, attempt_count) VALUES ($1, $2, '{"first_name":"Bo"}', $3, $4, 1) RETURNING id`,
+        [fixture.campaignId, phone, state, answeredBy?.startsWith('machine') ? 'voicemail' : null],
       );
       if (state !== 'suppressed' && state !== 'pending') {
         await db.pool.query(`INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state, answered_by) VALUES ($1, $2, 1, $3, $4)`, [

@@ -1,5 +1,6 @@
 import type { Queryable } from '../db/queryable.ts';
-import { finalContactStates, sqlStates } from '../attempts/states.ts';
+import { finalContactStates } from '../attempts/states.ts';
+import { readContactTallies } from '../results/read-tallies.ts';
 
 export interface CampaignProgress {
   total: number;
@@ -10,14 +11,12 @@ export interface CampaignProgress {
 }
 
 const dialRateWindowSeconds = 10;
+const finalStates: ReadonlySet<string> = new Set(finalContactStates);
 
 /** Progress of every campaign in one pass: the console's campaign list. */
 export async function readCampaignsProgress(db: Queryable): Promise<Map<string, CampaignProgress>> {
-  const [contacts, dials] = await Promise.all([
-    db.query<{ campaign_id: string; total: number; done: number }>(
-      `SELECT campaign_id, count(*)::int AS total, count(*) FILTER (WHERE state IN ${sqlStates(finalContactStates)})::int AS done
-         FROM contact GROUP BY campaign_id`,
-    ),
+  const [tallies, dials] = await Promise.all([
+    readContactTallies(db, null),
     db.query<{ campaign_id: string; count: number }>(
       `SELECT a.campaign_id, count(*)::int AS count FROM campaign k
          JOIN call_attempt a ON a.campaign_id = k.id AND a.claimed_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => $1)
@@ -26,7 +25,12 @@ export async function readCampaignsProgress(db: Queryable): Promise<Map<string, 
     ),
   ]);
   const progress = new Map<string, CampaignProgress>();
-  for (const row of contacts.rows) progress.set(row.campaign_id, { total: row.total, done: row.done, dialsPerSecond: 0 });
+  for (const tally of tallies) {
+    const entry = progress.get(tally.campaignId) ?? { total: 0, done: 0, dialsPerSecond: 0 };
+    entry.total += tally.contacts;
+    if (finalStates.has(tally.state)) entry.done += tally.contacts;
+    progress.set(tally.campaignId, entry);
+  }
   for (const row of dials.rows) {
     const entry = progress.get(row.campaign_id);
     if (entry) entry.dialsPerSecond = Math.round((row.count / dialRateWindowSeconds) * 10) / 10;

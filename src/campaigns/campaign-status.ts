@@ -2,8 +2,8 @@ import type pg from 'pg';
 import type { App } from '../app.ts';
 import { campaignNotFound, isCampaignId } from './campaign-id.ts';
 import { ContactState } from '../generated/prisma/enums.ts';
-import { countOutcomes, type OutcomeCounts } from '../results/count-outcomes.ts';
-import { pendingReasonSql, type PendingReason } from '../attempts/states.ts';
+import { outcomesOf, type OutcomeCounts } from '../results/count-outcomes.ts';
+import { readContactTallies, readConversationTallies, type ContactTally, type ConversationTally } from '../results/read-tallies.ts';
 
 /**
  * Why the pending contacts wait (`contacts.pending` is their sum): never dialed and due now; never
@@ -86,51 +86,53 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
   );
   const row = campaign.rows[0];
   if (!row) throw campaignNotFound(id);
-  const [states, pendingRows, outcomes, recent, reconciliation, conversations] = [
-    await client.query<{ state: ContactState; count: number }>(`SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state`, [id]),
+  // Contacts and conversations from the tallies kept with them (a few rows, not a million); only what
+  // depends on the clock (a calling window opening) and the small sets of attempts are read directly.
+  const [tallies, talks, windowRows, retryRows, recent, reconciliation] = [
+    await readContactTallies(client, [id]),
+    await readConversationTallies(client, [id]),
     // to_char: the instant as UTC text, whatever this process's time zone (the column is a UTC `timestamp`).
-    await client.query<{ waiting: PendingReason; count: number; next_at: string | null }>(
-      `SELECT ${pendingReasonSql('c')} AS waiting, count(*)::int AS count,
-         to_char(min(c.next_attempt_at), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next_at
-       FROM contact c WHERE c.campaign_id = $1 AND c.state = 'pending' GROUP BY 1`,
+    await client.query<{ count: number; next_at: string | null }>(
+      `SELECT count(*)::int AS count, to_char(min(next_attempt_at), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next_at
+         FROM contact WHERE campaign_id = $1 AND state = 'pending' AND (attempt_count > unplaced_attempts) = false
+          AND next_attempt_at > (now() AT TIME ZONE 'UTC')`,
       [id],
     ),
-    // From the results view: a machine-answered call counts as voicemail even when AMD reported it after the call ended.
-    await countOutcomes(client, id),
+    await client.query<{ next_at: string | null }>(
+      `SELECT to_char(min(next_attempt_at), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next_at
+         FROM contact WHERE campaign_id = $1 AND state = 'pending' AND (attempt_count > unplaced_attempts) = true AND next_attempt_at IS NOT NULL`,
+      [id],
+    ),
     await client.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM call_attempt
        WHERE campaign_id = $1 AND claimed_at > (now() AT TIME ZONE 'UTC') - make_interval(secs => $2)`,
       [id, dialRateWindowSeconds],
     ),
+    // Three counts, each a small range of its own (partial) index.
     await client.query<{ awaiting: number; from_records: number; not_placed: number }>(
-      `SELECT count(*) FILTER (WHERE slot_released_at IS NULL AND (record_checks > 0 OR record_check_at IS NOT NULL))::int AS awaiting,
-         count(*) FILTER (WHERE outcome_source = 'call_record')::int AS from_records,
-         count(*) FILTER (WHERE state = 'not_placed')::int AS not_placed
-       FROM call_attempt WHERE campaign_id = $1`,
-      [id],
-    ),
-    await client.query<{ read: number; timed_out: number; pending: number; insights_pending: number; goal_met: number; with_goal: number; opted_out: number }>(
-      `SELECT count(*) FILTER (WHERE state = 'completed')::int AS read,
-         count(*) FILTER (WHERE state = 'timed_out')::int AS timed_out,
-         count(*) FILTER (WHERE state = 'pending')::int AS pending,
-         count(*) FILTER (WHERE state = 'pending' AND insights_pending > 0)::int AS insights_pending,
-         count(*) FILTER (WHERE goal_met)::int AS goal_met,
-         count(goal_met)::int AS with_goal,
-         count(*) FILTER (WHERE opted_out)::int AS opted_out
-       FROM call_conversation WHERE campaign_id = $1`,
+      `SELECT (SELECT count(*)::int FROM call_attempt WHERE campaign_id = $1 AND slot_released_at IS NULL
+                  AND (record_checks > 0 OR record_check_at IS NOT NULL)) AS awaiting,
+              (SELECT count(*)::int FROM call_attempt WHERE campaign_id = $1 AND outcome_source = 'call_record') AS from_records,
+              (SELECT count(*)::int FROM call_attempt WHERE campaign_id = $1 AND state = 'not_placed') AS not_placed`,
       [id],
     ),
   ];
-  const talked = conversations.rows[0];
   const contacts = Object.fromEntries(Object.values(ContactState).map((state) => [state, 0])) as Record<ContactState, number>;
-  for (const { state, count } of states.rows) contacts[state] = count;
+  for (const tally of tallies) contacts[tally.state] += tally.contacts;
   const inFlight = contacts.dialing + contacts.in_call;
-  const pending: PendingContacts = { due: 0, window: 0, windowOpensAt: null, retry: 0, nextRetryAt: null };
-  for (const { waiting, count, next_at } of pendingRows.rows) {
-    pending[waiting] = count;
-    if (waiting === 'window') pending.windowOpensAt = next_at;
-    if (waiting === 'retry') pending.nextRetryAt = next_at;
-  }
+  // The pendingReasons split: dialed before is a retry; never dialed waits for its window or is due.
+  const sumOf = (keep: (tally: ContactTally) => boolean) => tallies.filter(keep).reduce((sum, tally) => sum + tally.contacts, 0);
+  const window = windowRows.rows[0] ?? { count: 0, next_at: null };
+  const pending: PendingContacts = {
+    due: sumOf((tally) => tally.state === 'pending' && !tally.dialed) - window.count,
+    window: window.count,
+    windowOpensAt: window.next_at,
+    retry: sumOf((tally) => tally.state === 'pending' && tally.dialed),
+    nextRetryAt: retryRows.rows[0]?.next_at ?? null,
+  };
+  const conversationsWhere = (keep: (tally: ConversationTally) => boolean) => talks.filter(keep).reduce((sum, tally) => sum + tally.conversations, 0);
+  const goalMet = conversationsWhere((tally) => tally.goalMet === true);
+  const withGoalResult = conversationsWhere((tally) => tally.goalMet !== null);
   return {
     id,
     name: row.name,
@@ -138,7 +140,7 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
     pauseReason: row.pause_reason,
     contacts,
     pending,
-    outcomes,
+    outcomes: outcomesOf(tallies),
     total: Object.values(contacts).reduce((sum, count) => sum + count, 0),
     callsInProgress: row.active_calls,
     maxConcurrentCalls: row.max_concurrent_calls,
@@ -150,14 +152,14 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
       notPlaced: reconciliation.rows[0]?.not_placed ?? 0,
     },
     conversations: {
-      read: talked?.read ?? 0,
-      timedOut: talked?.timed_out ?? 0,
-      pending: talked?.pending ?? 0,
-      insightsPending: talked?.insights_pending ?? 0,
-      goalMet: talked?.goal_met ?? 0,
-      withGoalResult: talked?.with_goal ?? 0,
-      goalRate: talked && talked.with_goal > 0 ? Math.round((talked.goal_met / talked.with_goal) * 1000) / 1000 : null,
-      optedOut: talked?.opted_out ?? 0,
+      read: conversationsWhere((tally) => tally.state === 'completed'),
+      timedOut: conversationsWhere((tally) => tally.state === 'timed_out'),
+      pending: conversationsWhere((tally) => tally.state === 'pending'),
+      insightsPending: conversationsWhere((tally) => tally.state === 'pending' && tally.insightsPending),
+      goalMet,
+      withGoalResult,
+      goalRate: withGoalResult > 0 ? Math.round((goalMet / withGoalResult) * 1000) / 1000 : null,
+      optedOut: conversationsWhere((tally) => tally.optedOut),
     },
     done: (row.status === 'completed' || row.status === 'canceled') && row.active_calls === 0 && inFlight === 0,
   };

@@ -32,7 +32,7 @@ export const jobCatalog = {
    */
   maintenance: {
     queueName: 'maintenance',
-    payload: z.object({ task: z.enum(['reconcile', 'reap', 'records']) }),
+    payload: z.object({ task: z.enum(['reconcile', 'reap', 'records', 'tallies']) }),
     options: {
       attempts: 1,
       removeOnComplete: { count: 100 },

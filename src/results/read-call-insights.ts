@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { readConversationTallies } from './read-tallies.ts';
 import type { InsightEntry, TranscriptEntry } from './read-results-page.ts';
 
 /**
@@ -7,12 +8,15 @@ import type { InsightEntry, TranscriptEntry } from './read-results-page.ts';
  */
 export async function readGoalRates(pool: pg.Pool, campaignIds: readonly string[]): Promise<Map<string, number>> {
   if (campaignIds.length === 0) return new Map();
-  const { rows } = await pool.query<{ campaign_id: string; met: number; decided: number }>(
-    `SELECT campaign_id, count(*) FILTER (WHERE goal_met)::int AS met, count(goal_met)::int AS decided
-       FROM call_conversation WHERE campaign_id = ANY($1::uuid[]) GROUP BY campaign_id`,
-    [campaignIds],
-  );
-  return new Map(rows.filter((row) => row.decided > 0).map((row) => [row.campaign_id, row.met / row.decided]));
+  const decided = new Map<string, { met: number; decided: number }>();
+  for (const tally of await readConversationTallies(pool, campaignIds)) {
+    if (tally.goalMet === null) continue;
+    const entry = decided.get(tally.campaignId) ?? { met: 0, decided: 0 };
+    entry.decided += tally.conversations;
+    if (tally.goalMet) entry.met += tally.conversations;
+    decided.set(tally.campaignId, entry);
+  }
+  return new Map([...decided].map(([campaignId, { met, decided: total }]) => [campaignId, met / total]));
 }
 
 /** The latest conversation read for a contact (its newest attempt that has one), or null. */
