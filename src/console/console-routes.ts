@@ -154,8 +154,8 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = m
     });
 
     const refuse = (reply: FastifyReply, request: FastifyRequest, status: number, message: string) => {
-      const body = isFragmentRequest(request) ? errorFragment(message) : errorPage(sessionOf.get(request) ?? null, title(status), message);
-      return sendHtml(reply.code(status), body);
+      if (isFragmentRequest(request)) return sendFragment(reply.code(status), errorFragment(message));
+      return sendHtml(reply.code(status), errorPage(sessionOf.get(request) ?? null, title(status), message));
     };
     const session = (request: FastifyRequest) => sessionOf.get(request)!;
 
@@ -228,10 +228,10 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = m
       return sendHtml(reply, await renderCampaign(request, request.params.id));
     });
 
-    async function renderCampaign(request: FastifyRequest, id: string, message?: { text: string; error: boolean }): Promise<Html> {
+    async function renderCampaign(request: FastifyRequest, id: string, message?: { text: string; error: boolean }, uploadResult?: Html): Promise<Html> {
       const [{ status, rate }, schedules] = await Promise.all([campaignFigures.read(id), listSchedules(app)]);
       const schedule = schedules.find((entry) => entry.campaignId === id) ?? null;
-      return campaignPage(session(request), { status, rate, schedule, goalRate: status.conversations.goalRate ?? undefined, message });
+      return campaignPage(session(request), { status, rate, schedule, goalRate: status.conversations.goalRate ?? undefined, message, uploadResult });
     }
 
     ui.get<{ Params: { id: string } }>('/campaigns/:id/live', async (request, reply) => {
@@ -314,17 +314,9 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = m
     }
 
     async function sendUploadResult(request: FastifyRequest, reply: FastifyReply, id: string, fragment: Html, status: number) {
-      if (isFragmentRequest(request)) return sendHtml(reply.code(status), fragment);
-      return sendHtml(
-        reply.code(status),
-        await renderCampaign(request, id, {
-          text: fragment.text
-            .replace(/<[^>]*>/g, ' ')
-            .replace(/\s+/g, ' ')
-            .trim(),
-          error: false,
-        }),
-      );
+      if (isFragmentRequest(request)) return sendFragment(reply.code(status), fragment);
+      // The fragment is already escaped markup: it goes into the page as it is, never through escaping again.
+      return sendHtml(reply.code(status), await renderCampaign(request, id, undefined, fragment));
     }
 
     ui.get<{ Params: { id: string }; Querystring: { import?: string } }>('/campaigns/:id/rejections.csv', async (request, reply) => {
@@ -388,6 +380,11 @@ function readFilter(query: Record<string, string>): ResultsFilter {
 
 function sendHtml(reply: FastifyReply, body: Html): FastifyReply {
   return reply.type('text/html; charset=utf-8').send(body.text);
+}
+
+/** A fragment for the upload script: the header tells it apart from any other answer (a proxy's error page), which it shows as text. */
+function sendFragment(reply: FastifyReply, body: Html): FastifyReply {
+  return sendHtml(reply.header('x-console-fragment', '1'), body);
 }
 
 /** A request from htmx or the upload script: answered with a fragment, not a page. */
