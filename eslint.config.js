@@ -26,7 +26,7 @@ const ROOMS = {
   campaigns: ['app', 'attempts', 'db', 'errors', 'jobs', 'results'],
   cli: ['app', 'campaigns', 'config', 'contacts', 'db', 'demo', 'dialing', 'do-not-call', 'errors', 'http', 'results', 'scheduling', 'shutdown', 'simulator', 'telnyx'],
   config: [],
-  console: ['app', 'campaigns', 'contacts', 'do-not-call', 'errors', 'results', 'scheduling', 'uploads'],
+  console: ['app', 'campaigns', 'contacts', 'do-not-call', 'errors', 'redis', 'results', 'scheduling', 'uploads'],
   contacts: ['app', 'calling-hours', 'campaigns', 'config', 'db', 'errors', 'log'],
   conversations: ['campaigns', 'db', 'do-not-call', 'telnyx'],
   db: [],

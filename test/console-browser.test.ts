@@ -112,6 +112,15 @@ describe('operator console in a real browser (Debian chromium)', () => {
     await page.dispatchEvent('#do-not-call-file >> xpath=ancestor::form//div[contains(@class, "dropzone")]', 'drop', { dataTransfer });
     await expect.poll(() => page.textContent('#do-not-call-result'), { timeout: 10_000 }).toMatch(/contacts suppressed:\s+1/);
 
+    // An answer that is not one of the console's fragments (a proxy's error page) is shown as text, never inserted as HTML.
+    const uploadUrl = `${campaignUrl}/contacts`;
+    await page.route(uploadUrl, (route) => route.fulfill({ status: 502, contentType: 'text/html', body: '<p id="injected">Bad gateway</p>' }));
+    await page.setInputFiles('#contacts-file', { name: 'contacts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await page.click('#contacts-file >> xpath=ancestor::form//button[@type="submit"]');
+    await expect.poll(() => page.textContent('#contacts-result')).toMatch(/^The upload failed: the server answered 502\b/);
+    expect(await page.$('#injected')).toBeNull();
+    await page.unroute(uploadUrl);
+
     await page.click('button:has-text("Start")');
     await page.waitForURL(campaignUrl);
     // From here on the page is never reloaded: a marker on window would vanish with a reload.

@@ -299,6 +299,55 @@ describe('operator console (server side)', () => {
     expect(pending).not.toContain('id="transcript"');
   });
 
+  it('shows an upload summary escaped once, with or without script; only fragments are marked as such', async () => {
+    const { cookie, csrf } = await signIn();
+    const boundary = 'console-test-boundary';
+    const multipartForm = (csv: string) =>
+      [
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="_csrf"',
+        '',
+        csrf,
+        `--${boundary}`,
+        'Content-Disposition: form-data; name="file"; filename="dnc.csv"',
+        'Content-Type: text/csv',
+        '',
+        csv,
+        `--${boundary}--`,
+        '',
+      ].join('\r\n');
+    const upload = (headers: Record<string, string>) =>
+      server.inject({
+        method: 'POST',
+        url: `/campaigns/${campaignId}/do-not-call`,
+        payload: multipartForm('phone\n+13125550199\nTom & Jerry\n'),
+        headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, ...headers },
+      });
+    // The rejected row's reason quotes the cell: escaped once it reads `"Tom & Jerry"` in the browser.
+    const once = ['row 3: &quot;Tom &amp; Jerry&quot;: not a phone number', "to the campaign's do-not-call list"];
+    const noScript = await upload({});
+    expect(noScript.statusCode).toBe(201);
+    expect(noScript.headers['x-console-fragment']).toBeUndefined();
+    expect(noScript.body).toContain('<h1>Secret &lt;b&gt;spring&lt;/b&gt; reminders</h1>');
+    for (const text of once) expect(noScript.body).toContain(text);
+    expect(noScript.body).not.toMatch(/&amp;(amp|quot|#39);/);
+    const fragment = await upload({ 'x-console-fragment': '1' });
+    expect(fragment.statusCode).toBe(201);
+    expect(fragment.headers['x-console-fragment']).toBe('1');
+    expect(fragment.headers['content-type']).toBe('text/html; charset=utf-8');
+    for (const text of once) expect(fragment.body).toContain(text);
+    expect(fragment.body).not.toMatch(/&amp;(amp|quot|#39);/);
+    // A refusal sent to the upload script is a fragment of ours too.
+    const refused = await server.inject({
+      method: 'POST',
+      url: `/campaigns/${campaignId}/do-not-call`,
+      payload: multipartForm('phone\n'),
+      headers: { cookie, 'content-type': `multipart/form-data; boundary=${boundary}`, 'x-console-fragment': '1', 'x-csrf-token': 'wrong' },
+    });
+    expect(refused.statusCode).toBe(403);
+    expect(refused.headers['x-console-fragment']).toBe('1');
+  });
+
   it('signing out ends the session: the old cookie shows nothing and changes nothing', async () => {
     const { cookie, csrf } = await signIn();
     const out = await server.inject({ method: 'POST', url: '/sign-out', headers: { cookie, 'x-csrf-token': csrf } });

@@ -37,6 +37,7 @@ import { planPage } from './pages/plan-page.ts';
 import { outcomeChoices, resultsPage, stateChoices } from './pages/results-page.ts';
 import { signInPage } from './pages/sign-in-page.ts';
 import { makeSessions, type ConsoleSession } from './session.ts';
+import { makeSignInLimiter, signInRefusal, type SignInLimiter } from './sign-in-limit.ts';
 import { makeSnapshotCache } from './snapshot-cache.ts';
 
 /**
@@ -62,6 +63,8 @@ interface ConsoleOptions {
   app: App;
   /** Goal rates, transcripts and insights (from the post-call work's records by default). */
   insights?: CallInsightsSource;
+  /** Failed sign-ins counted in Redis (shared with the API's bearer token; defaultSignInLimits). */
+  signInLimiter?: SignInLimiter;
 }
 
 /**
@@ -69,7 +72,10 @@ interface ConsoleOptions {
  * behind a session cookie got by signing in with API_TOKEN. Every route but the sign-in page, the
  * sign-in itself and the static files needs a session; every POST also needs the session's CSRF token.
  */
-export async function consoleRoutes(server: FastifyInstance, { app, insights = makeCallInsights(app.pool) }: ConsoleOptions): Promise<void> {
+export async function consoleRoutes(
+  server: FastifyInstance,
+  { app, insights = makeCallInsights(app.pool), signInLimiter = makeSignInLimiter(app) }: ConsoleOptions,
+): Promise<void> {
   const sessions = makeSessions(app);
   const assets = await loadAssets();
   const sessionOf = new WeakMap<FastifyRequest, ConsoleSession>();
@@ -154,8 +160,8 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = m
     });
 
     const refuse = (reply: FastifyReply, request: FastifyRequest, status: number, message: string) => {
-      const body = isFragmentRequest(request) ? errorFragment(message) : errorPage(sessionOf.get(request) ?? null, title(status), message);
-      return sendHtml(reply.code(status), body);
+      if (isFragmentRequest(request)) return sendFragment(reply.code(status), errorFragment(message));
+      return sendHtml(reply.code(status), errorPage(sessionOf.get(request) ?? null, title(status), message));
     };
     const session = (request: FastifyRequest) => sessionOf.get(request)!;
 
@@ -172,10 +178,25 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = m
 
     ui.post<{ Body: Record<string, string> }>('/sign-in', async (request, reply) => {
       if (!sessions.enabled) return sendHtml(reply.code(503), signInPage({ enabled: false }));
+      // request.ip: the connection's peer; fastify's trustProxy is off, so X-Forwarded-For cannot dodge the limit.
+      const attempt = await signInLimiter.attempt(request.ip);
+      if (!attempt.allowed) {
+        const unavailable = attempt.scope === 'unavailable';
+        request.log.warn(
+          { ip: request.ip, limit: attempt.scope, retryAfterSeconds: attempt.retryAfterSeconds },
+          unavailable ? 'console sign-in refused: Redis did not answer' : 'console sign-in refused: too many failed attempts',
+        );
+        const status = unavailable ? 503 : 429;
+        return sendHtml(
+          reply.code(status).header('retry-after', String(attempt.retryAfterSeconds)),
+          signInPage({ enabled: true, error: signInRefusal(attempt) }),
+        );
+      }
       if (!sessions.tokenMatches(String(request.body?.token ?? ''))) {
-        request.log.warn('console sign-in refused: wrong token');
+        request.log.warn({ ip: request.ip }, 'console sign-in refused: wrong token');
         return sendHtml(reply.code(401), signInPage({ enabled: true, error: 'Wrong token.' }));
       }
+      await attempt.succeeded();
       await sessions.start(reply);
       return reply.redirect('/campaigns', 303);
     });
@@ -228,10 +249,10 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = m
       return sendHtml(reply, await renderCampaign(request, request.params.id));
     });
 
-    async function renderCampaign(request: FastifyRequest, id: string, message?: { text: string; error: boolean }): Promise<Html> {
+    async function renderCampaign(request: FastifyRequest, id: string, message?: { text: string; error: boolean }, uploadResult?: Html): Promise<Html> {
       const [{ status, rate }, schedules] = await Promise.all([campaignFigures.read(id), listSchedules(app)]);
       const schedule = schedules.find((entry) => entry.campaignId === id) ?? null;
-      return campaignPage(session(request), { status, rate, schedule, goalRate: status.conversations.goalRate ?? undefined, message });
+      return campaignPage(session(request), { status, rate, schedule, goalRate: status.conversations.goalRate ?? undefined, message, uploadResult });
     }
 
     ui.get<{ Params: { id: string } }>('/campaigns/:id/live', async (request, reply) => {
@@ -314,17 +335,9 @@ export async function consoleRoutes(server: FastifyInstance, { app, insights = m
     }
 
     async function sendUploadResult(request: FastifyRequest, reply: FastifyReply, id: string, fragment: Html, status: number) {
-      if (isFragmentRequest(request)) return sendHtml(reply.code(status), fragment);
-      return sendHtml(
-        reply.code(status),
-        await renderCampaign(request, id, {
-          text: fragment.text
-            .replace(/<[^>]*>/g, ' ')
-            .replace(/\s+/g, ' ')
-            .trim(),
-          error: false,
-        }),
-      );
+      if (isFragmentRequest(request)) return sendFragment(reply.code(status), fragment);
+      // The fragment is already escaped markup: it goes into the page as it is, never through escaping again.
+      return sendHtml(reply.code(status), await renderCampaign(request, id, undefined, fragment));
     }
 
     ui.get<{ Params: { id: string }; Querystring: { import?: string } }>('/campaigns/:id/rejections.csv', async (request, reply) => {
@@ -388,6 +401,11 @@ function readFilter(query: Record<string, string>): ResultsFilter {
 
 function sendHtml(reply: FastifyReply, body: Html): FastifyReply {
   return reply.type('text/html; charset=utf-8').send(body.text);
+}
+
+/** A fragment for the upload script: the header tells it apart from any other answer (a proxy's error page), which it shows as text. */
+function sendFragment(reply: FastifyReply, body: Html): FastifyReply {
+  return sendHtml(reply.header('x-console-fragment', '1'), body);
 }
 
 /** A request from htmx or the upload script: answered with a fragment, not a page. */

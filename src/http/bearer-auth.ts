@@ -1,11 +1,14 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { signInRefusal, type SignInLimiter } from '../console/sign-in-limit.ts';
 
 /**
  * onRequest hook for operator routes: `Authorization: Bearer $API_TOKEN`, compared in constant time.
- * Without API_TOKEN configured the operator API is off (503), never open.
+ * Without API_TOKEN configured the operator API is off (503), never open. Wrong tokens count against
+ * the same limits as the console's sign-in (per client address and overall): past them the request is
+ * answered 429 without its token being compared.
  */
-export function makeBearerAuth(apiToken: string | undefined) {
+export function makeBearerAuth(apiToken: string | undefined, limiter: SignInLimiter) {
   const expected = apiToken ? digest(apiToken) : null;
   return async (request: FastifyRequest, reply: FastifyReply) => {
     if (!expected) {
@@ -13,14 +16,28 @@ export function makeBearerAuth(apiToken: string | undefined) {
         error: { code: 'operator_api_disabled', message: 'the operator API is disabled: set API_TOKEN (16+ characters) and restart', field: null },
       });
     }
+    const attempt = await limiter.attempt(request.ip);
+    if (!attempt.allowed) {
+      const unavailable = attempt.scope === 'unavailable';
+      request.log.warn(
+        { ip: request.ip, limit: attempt.scope, retryAfterSeconds: attempt.retryAfterSeconds },
+        unavailable ? 'operator API refused: Redis did not answer' : 'operator API refused: too many wrong tokens',
+      );
+      return reply
+        .code(unavailable ? 503 : 429)
+        .header('retry-after', String(attempt.retryAfterSeconds))
+        .send({ error: { code: unavailable ? 'unavailable' : 'too_many_attempts', message: signInRefusal(attempt, 'wrong tokens'), field: 'authorization' } });
+    }
     const match = /^Bearer (.+)$/i.exec(request.headers.authorization ?? '');
     // Equal-length digests make the comparison constant-time whatever the presented token's length.
     if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+      request.log.warn({ ip: request.ip }, 'operator API refused: wrong bearer token');
       return reply
         .code(401)
         .header('www-authenticate', 'Bearer')
         .send({ error: { code: 'unauthorized', message: 'missing or wrong bearer token (Authorization: Bearer $API_TOKEN)', field: 'authorization' } });
     }
+    await attempt.succeeded();
   };
 }
 

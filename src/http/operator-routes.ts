@@ -11,6 +11,7 @@ import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 import { getCampaign } from '../campaigns/get-campaign.ts';
 import { listCampaigns } from '../campaigns/list-campaigns.ts';
 import { updateCampaign } from '../campaigns/update-campaign.ts';
+import type { SignInLimiter } from '../console/sign-in-limit.ts';
 import { parseDelimiterOption } from '../contacts/detect-delimiter.ts';
 import { resolveImportIds, writeRejectionsCsv } from '../contacts/export-rejections.ts';
 import { importContacts } from '../contacts/import-contacts.ts';
@@ -50,9 +51,9 @@ const resultsQuery = z.object({
 });
 
 /** The operator API under /api, behind the bearer token. Thin: every route calls a service function. */
-export async function operatorRoutes(server: FastifyInstance, { app }: { app: App }): Promise<void> {
+export async function operatorRoutes(server: FastifyInstance, { app, signInLimiter }: { app: App; signInLimiter: SignInLimiter }): Promise<void> {
   server.register(async (api) => {
-    api.addHook('onRequest', makeBearerAuth(app.config.API_TOKEN));
+    api.addHook('onRequest', makeBearerAuth(app.config.API_TOKEN, signInLimiter));
     // A CSV upload is handed over as the raw request stream: never buffered, whatever its size.
     api.addContentTypeParser(['text/csv', 'application/octet-stream'], (_request, payload, done) => done(null, payload));
 

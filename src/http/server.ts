@@ -2,6 +2,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { App } from '../app.ts';
 import { callbackRoutes } from '../callbacks/callback-routes.ts';
 import { consoleRoutes } from '../console/console-routes.ts';
+import { makeSignInLimiter, type SignInLimits } from '../console/sign-in-limit.ts';
 import { replyWithError } from './error-reply.ts';
 import { healthRoutes } from './health-routes.ts';
 import { makeMetrics } from '../metrics/metrics.ts';
@@ -10,6 +11,8 @@ import { operatorRoutes } from './operator-routes.ts';
 export interface ServerOptions {
   /** Clock for signature ages and callback receipt times (tests inject one). */
   now?: () => Date;
+  /** Failed-token limits of the console's sign-in and the API's bearer token (defaultSignInLimits; tests shorten them). */
+  signInLimits?: SignInLimits;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface ServerOptions {
  * token), the operator console at / (a session cookie got with the token), /healthz and /metrics. Not listening yet: call listen(), or inject() in tests. close()
  * resolves only once every handler has finished, so the app (pool, Redis) can be closed after it.
  */
-export async function makeServer(app: App, { now = () => new Date() }: ServerOptions = {}): Promise<FastifyInstance> {
+export async function makeServer(app: App, { now = () => new Date(), signInLimits }: ServerOptions = {}): Promise<FastifyInstance> {
   // Per-request lines off: callbacks arrive by thousands a second; handlers log what matters, with ids.
   const server = Fastify({
     loggerInstance: app.log as FastifyBaseLogger,
@@ -33,8 +36,10 @@ export async function makeServer(app: App, { now = () => new Date() }: ServerOpt
   );
   await server.register(healthRoutes, { app, metrics });
   await server.register(callbackRoutes, { app, metrics, now });
-  await server.register(operatorRoutes, { app });
-  await server.register(consoleRoutes, { app });
+  // One count of failed tokens for both doors: they guard the same secret.
+  const signInLimiter = makeSignInLimiter(app, signInLimits);
+  await server.register(operatorRoutes, { app, signInLimiter });
+  await server.register(consoleRoutes, { app, signInLimiter });
   return server;
 }
 

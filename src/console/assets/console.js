@@ -35,15 +35,23 @@ function upload(form) {
   });
   request.addEventListener('load', () => {
     progress.value = 1;
-    // The server answers an HTML fragment it rendered (every value escaped).
-    if (result) result.innerHTML = request.responseText;
     form.reset();
+    if (!result) return;
+    // Only a fragment this console rendered (every value escaped) is inserted as HTML; anything else
+    // (a proxy's error page, a JSON error) is reported as plain text.
+    if (isOwnFragment(request)) result.innerHTML = request.responseText;
+    else result.textContent = `The upload failed: the server answered ${request.status} ${request.statusText}`.trim() + '.';
   });
   request.addEventListener('error', () => {
     if (result) result.textContent = 'The upload failed: the server could not be reached.';
   });
   if (result) result.textContent = 'Uploading…';
   request.send(new FormData(form));
+}
+
+function isOwnFragment(request) {
+  const type = request.getResponseHeader('content-type') || '';
+  return request.getResponseHeader('x-console-fragment') === '1' && /^text\/html(;|$)/i.test(type);
 }
 
 for (const zone of document.querySelectorAll('.dropzone')) {

@@ -16,6 +16,8 @@ export interface CampaignPageData extends LiveData {
   /** Goal rate (issue "what each AI call achieved"), shown only when it exists. */
   goalRate: number | undefined;
   message?: { text: string; error: boolean };
+  /** An upload's summary fragment, shown as is when the form was sent without script. */
+  uploadResult?: Html;
 }
 
 export function campaignPage(session: ConsoleSession, data: CampaignPageData) {
@@ -26,6 +28,7 @@ export function campaignPage(session: ConsoleSession, data: CampaignPageData) {
     session,
     html`<h1>${status.name}</h1>
       ${data.message ? html`<p class="${data.message.error ? 'issues' : 'notice'}" role="${data.message.error ? 'alert' : 'status'}">${data.message.text}</p>` : ''}
+      ${data.uploadResult ?? ''}
       <p class="actions">
         <a class="button secondary" href="/campaigns/${id}/results">Results</a>
         <a class="button secondary" href="/campaigns/${id}/plan">Dry-run plan</a>
