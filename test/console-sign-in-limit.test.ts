@@ -125,7 +125,7 @@ describe('failed sign-ins are limited (console and API token)', () => {
     });
   });
 
-  it('refuses with 503, without comparing the token, when Redis does not answer', async () => {
+  it('refuses sign-in with 503, without comparing the token, when Redis does not answer; the API still compares it', async () => {
     const broken = makeApp(
       testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: `${prefix}-broken`, REDIS_URL: 'redis://127.0.0.1:1', API_TOKEN: token, LOG_LEVEL: 'silent' }),
     );
