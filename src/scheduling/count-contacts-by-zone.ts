@@ -10,7 +10,8 @@ import { sqlStates, waitingContactStates } from '../attempts/states.ts';
  * those groups travel; each group's zones are worked out once here, from:
  * - the timezone, when it names a zone (the number does not matter then);
  * - for a +1 number without a timezone, its area prefix (`+1NXX`): the area's zones are those of its
- *   first contact (by id), as the dialer's per-area cache always took them;
+ *   first contact by id (they differ within an area only for numbers that fit no NANP plan, which
+ *   import refuses);
  * - for an E.164-shaped number of a calling code that one country owns alone, its first three digits
  *   (`+` and the calling code, maybe with some of the number): libphonenumber names that country
  *   whatever the digits after it, and three digits that start no calling code place it nowhere;
