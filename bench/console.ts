@@ -5,7 +5,7 @@
 // contact, one dial every 1/30 s back from now, as at Telnyx's default 30 dials/s) and 20 small ones.
 // Reports median, p95 and max of --runs requests per page (the pages serve the campaign figures from a
 // snapshot recounted in the background), the first view of a page on a fresh server (no snapshot yet),
-// and the time of counting the figures themselves. Target: < 200 ms.
+// and the time of counting the figures and the dry run themselves. Target: < 200 ms.
 // Usage: npx tsx bench/console.ts [--contacts 1000000] [--runs 20] [--keep]
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -18,6 +18,7 @@ import { parseConfig } from '../src/config.ts';
 import { makeDatabaseTarget } from '../src/db/connection.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { makeServer } from '../src/http/server.ts';
+import { makeDryRun } from '../src/scheduling/dry-run.ts';
 
 const { values } = parseArgs({
   options: { contacts: { type: 'string', default: '1000000' }, runs: { type: 'string', default: '20' }, keep: { type: 'boolean', default: false } },
@@ -116,6 +117,7 @@ try {
     'campaign status (dialer status)': () => getCampaignStatus(app, campaignId),
     'dial rate, last 5 minutes': () => readDialRateHistory(app.pool, campaignId),
     'progress of every campaign': () => readCampaignsProgress(app.pool),
+    'dry-run plan (makeDryRun)': () => makeDryRun(app, campaignId),
   })) {
     const samples: number[] = [];
     for (let run = 0; run < Math.min(runs, 5); run++) {

@@ -55,3 +55,17 @@ function countriesWithCallingCode(callingCode: string): CountryCode[] {
 function unique(values: string[]): string[] {
   return [...new Set(values)];
 }
+
+/**
+ * The calling codes several countries share (1, 7, 44, ...): a number's country among them, and so its
+ * zones, depends on the whole number. libphonenumber names the one country of any other code whatever
+ * the digits after it (as long as the number's length is plausible).
+ */
+export function sharedCallingCodes(): string[] {
+  const countriesPerCode = new Map<string, number>();
+  for (const country of getCountries()) {
+    const code = getCountryCallingCode(country);
+    countriesPerCode.set(code, (countriesPerCode.get(code) ?? 0) + 1);
+  }
+  return [...countriesPerCode].filter(([, countries]) => countries > 1).map(([code]) => code);
+}
