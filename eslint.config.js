@@ -40,7 +40,7 @@ const ROOMS = {
   metrics: ['app'],
   redis: [],
   results: ['attempts', 'calling-hours', 'db', 'errors'],
-  scheduling: ['app', 'attempts', 'calling-hours', 'campaigns', 'db', 'errors', 'jobs'],
+  scheduling: ['app', 'attempts', 'calling-hours', 'campaigns', 'db', 'errors', 'jobs', 'results'],
   shutdown: [],
   simulator: ['errors', 'telnyx'],
   telnyx: ['campaigns', 'errors'],

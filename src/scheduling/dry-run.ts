@@ -2,6 +2,8 @@ import type { App } from '../app.ts';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 import { findNextCallTime } from '../calling-hours/calling-window.ts';
+import { ContactState } from '../generated/prisma/enums.ts';
+import { readContactTallies } from '../results/read-tallies.ts';
 import { countContactsByZone } from './count-contacts-by-zone.ts';
 import { estimateFinish } from './estimate-finish.ts';
 
@@ -44,14 +46,12 @@ export async function makeDryRun(app: App, campaign: string, options: { now?: Da
   const now = options.now ?? new Date();
   const averageCallSeconds = options.averageCallSeconds ?? defaultAverageCallSeconds;
   const campaignId = await findCampaignId(app.pool, campaign);
-  const [campaignRows, stateRows, invalidRows, groups] = await Promise.all([
+  const [campaignRows, tallies, invalidRows, groups] = await Promise.all([
     app.pool.query<{ name: string; status: string; config: CampaignConfig; schedule_cron: string | null; schedule_tz: string | null }>(
       `SELECT name, status, config, schedule_cron, schedule_tz FROM campaign WHERE id = $1`,
       [campaignId],
     ),
-    app.pool.query<{ state: string; count: number }>(`SELECT state, count(*)::int AS count FROM contact WHERE campaign_id = $1 GROUP BY state ORDER BY state`, [
-      campaignId,
-    ]),
+    readContactTallies(app.pool, [campaignId]),
     app.pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM import_rejection r JOIN import i ON i.id = r.import_id WHERE i.campaign_id = $1`, [
       campaignId,
     ]),
@@ -59,7 +59,11 @@ export async function makeDryRun(app: App, campaign: string, options: { now?: Da
   ]);
   const row = campaignRows.rows[0]!;
   const config = row.config;
-  const contactsByState = Object.fromEntries(stateRows.rows.map((state) => [state.state, state.count]));
+  const contactsByState: Record<string, number> = {};
+  for (const state of Object.values(ContactState)) {
+    const count = tallies.filter((tally) => tally.state === state).reduce((sum, tally) => sum + tally.contacts, 0);
+    if (count > 0) contactsByState[state] = count;
+  }
   const schedule = row.schedule_cron ? { cron: row.schedule_cron, tz: row.schedule_tz ?? 'UTC' } : null;
   const callsPerSecond = Math.min(config.callsPerSecond, app.config.ACCOUNT_CALLS_PER_SECOND);
   const estimate = estimateFinish({
