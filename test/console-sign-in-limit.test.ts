@@ -100,6 +100,11 @@ describe('failed sign-ins are limited (console and API token)', () => {
       expect((await signIn(server, token, '10.0.0.4')).statusCode).toBe(429);
     });
 
+    it('answers 30 API requests with the right token sent at once from one address', async () => {
+      const answers = await Promise.all(Array.from({ length: 30 }, () => callApi(server, token, '10.0.0.5')));
+      expect(answers.map((answer) => answer.statusCode)).toEqual(Array(30).fill(200));
+    });
+
     it('logs refused attempts at warn with the address, never a presented token', async () => {
       const lines = logs.map((line) => JSON.parse(line) as { level: number; msg: string; ip?: string });
       expect(lines).toContainEqual(expect.objectContaining({ level: 40, msg: 'console sign-in refused: too many failed attempts', ip: '10.0.0.1' }));
@@ -112,11 +117,11 @@ describe('failed sign-ins are limited (console and API token)', () => {
   });
 
   it('lets an address sign in again once its window has passed', async () => {
-    const { server } = await serve('window', { perAddress: { max: 3, windowMs: 1500 }, overall: { max: 1000, windowMs: long } });
+    const { server } = await serve('window', { perAddress: { max: 3, windowMs: 4000 }, overall: { max: 1000, windowMs: long } });
     for (let attempt = 1; attempt <= 3; attempt++) expect((await signIn(server, wrongToken, '10.0.1.1')).statusCode).toBe(401);
     const refused = await signIn(server, token, '10.0.1.1');
     expect(refused.statusCode).toBe(429);
-    expect(['1', '2']).toContain(refused.headers['retry-after']);
+    expect(['1', '2', '3', '4']).toContain(refused.headers['retry-after']);
     // Refused attempts are not counted: retrying while refused does not push the window on.
     await waitFor(async () => (await signIn(server, token, '10.0.1.1')).statusCode === 303, {
       description: 'the right token accepted from the address once its window ends',
@@ -125,7 +130,7 @@ describe('failed sign-ins are limited (console and API token)', () => {
     });
   });
 
-  it('refuses sign-in with 503, without comparing the token, when Redis does not answer; the API still compares it', async () => {
+  it('refuses sign-in with 503, without comparing the token, when Redis does not answer; the API still compares it', { timeout: 20_000 }, async () => {
     const broken = makeApp(
       testConfig({ DATABASE_URL: db.url, QUEUE_PREFIX: `${prefix}-broken`, REDIS_URL: 'redis://127.0.0.1:1', API_TOKEN: token, LOG_LEVEL: 'silent' }),
     );
@@ -136,9 +141,9 @@ describe('failed sign-ins are limited (console and API token)', () => {
       expect(page.statusCode).toBe(503);
       expect(page.headers['set-cookie']).toBeUndefined();
       expect(page.body).toContain('is not answering: try again in a moment.');
-      const api = await callApi(server, token, '10.0.3.1');
-      expect(api.statusCode).toBe(503);
-      expect(api.json()).toMatchObject({ error: { code: 'unavailable' } });
+      // The operator API still takes the right token (pausing a campaign must work during an outage).
+      expect((await callApi(server, token, '10.0.3.1')).statusCode).toBe(200);
+      expect((await callApi(server, 'a-wrong-token-0123456789', '10.0.3.1')).statusCode).toBe(401);
     } finally {
       await server.close();
       // app.close() would wait on QUIT to a Redis that never answers.
@@ -158,11 +163,11 @@ describe('failed sign-ins are limited (console and API token)', () => {
       opened.push({ app, server });
       for (let attempt = 1; attempt <= 2; attempt++) expect((await signIn(server, wrongToken, '10.0.4.1')).statusCode).toBe(401);
       expect((await signIn(server, token, '10.0.4.1')).statusCode).toBe(429);
-      expect((await callApi(server, token, '10.0.4.2')).statusCode).toBe(200);
+      expect((await callApi(server, wrongToken, '10.0.4.2')).statusCode).toBe(401);
       // One MGET of the three keys: refused with CROSSSLOT unless they share the slot.
       const group = `{${clusterPrefix}:sign-in}`;
       const counts = await app.redis().mget(`${group}:failures:address:10.0.4.1`, `${group}:failures:address:10.0.4.2`, `${group}:failures:all`);
-      expect(counts).toEqual(['2', '0', '2']);
+      expect(counts).toEqual(['2', '1', '3']);
     });
   });
 

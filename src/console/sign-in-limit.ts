@@ -32,7 +32,7 @@ const redisWaitMs = 2000;
 
 /**
  * Refuses when a count has reached its limit (returns {scope, ms until its window ends}); otherwise
- * counts the attempt in both windows (returns {0, 0}). Check and count are one step, so attempts sent
+ * counts the attempt in both windows when ARGV[5] is '1' (returns {0, 0}). Check and count are one step, so attempts sent
  * at once cannot all pass the check before any of them is counted.
  */
 const takeScript = `
@@ -47,6 +47,7 @@ for i = 1, 2 do
     return {i, ttl}
   end
 end
+if ARGV[5] ~= '1' then return {0, 0} end
 for i = 1, 2 do
   redis.call('INCR', KEYS[i])
   if redis.call('PTTL', KEYS[i]) < 0 then redis.call('PEXPIRE', KEYS[i], ARGV[i * 2]) end
@@ -87,21 +88,46 @@ export function makeSignInLimiter(app: App, limits: SignInLimits = defaultSignIn
   const overallKey = `${prefix}:failures:all`;
   const onError = (error: unknown) => app.log.error({ err: error }, 'counting failed sign-ins in Redis failed');
 
+  const keysOf = (address: string) => [`${prefix}:failures:address:${address}`, overallKey] as const;
+  const take = (keys: readonly [string, string], count: boolean) =>
+    redis().takeSignInAttempt(...keys, limits.perAddress.max, limits.perAddress.windowMs, limits.overall.max, limits.overall.windowMs, count ? '1' : '0');
+  const refusal = ([refusedBy, ttlMs]: [number, number]) =>
+    Number(refusedBy) === 0
+      ? undefined
+      : ({ allowed: false, scope: Number(refusedBy) === 1 ? 'address' : 'overall', retryAfterSeconds: Math.max(1, Math.ceil(Number(ttlMs) / 1000)) } as const);
+
   return {
-    /** Call before comparing the token; when not allowed, do not compare it at all. */
+    /**
+     * The console's sign-in: counts the attempt before the token is compared (attempts sent at once
+     * cannot all pass the check before any is counted); when not allowed, do not compare it at all.
+     */
     async attempt(address: string): Promise<SignInAttempt> {
-      const keys = [`${prefix}:failures:address:${address}`, overallKey] as const;
-      const answer = await within(
-        redis().takeSignInAttempt(...keys, limits.perAddress.max, limits.perAddress.windowMs, limits.overall.max, limits.overall.windowMs),
-        onError,
-      );
-      if (!answer) return { allowed: false, scope: 'unavailable', retryAfterSeconds: 5 };
-      const [refusedBy, ttlMs] = answer;
-      if (Number(refusedBy) !== 0) {
-        return { allowed: false, scope: Number(refusedBy) === 1 ? 'address' : 'overall', retryAfterSeconds: Math.max(1, Math.ceil(Number(ttlMs) / 1000)) };
+      const keys = keysOf(address);
+      const taking = take(keys, true);
+      const answer = await within(taking, onError);
+      if (!answer) {
+        // The connection queues commands through an outage: a take that runs once Redis is back must
+        // not stay counted against someone whose request was already answered.
+        void taking.then((late) => (refusal(late) ? undefined : redis().giveBackSignInAttempt(...keys))).catch(() => undefined);
+        return { allowed: false, scope: 'unavailable', retryAfterSeconds: 5 };
       }
+      const refused = refusal(answer);
+      if (refused) return refused;
       // Not given back in time: this one success stays counted as a failure, which only errs on the safe side.
       return { allowed: true, succeeded: async () => void (await within(redis().giveBackSignInAttempt(...keys), onError)) };
+    },
+    /**
+     * The API's bearer token: only checks the counts (clients send many requests at once, and a right
+     * token in flight must not count against them); a wrong token is counted afterwards by failed().
+     * Undefined when allowed, or when Redis did not answer (the caller decides).
+     */
+    async check(address: string): Promise<Exclude<SignInAttempt, { allowed: true }> | undefined> {
+      const answer = await within(take(keysOf(address), false), onError);
+      if (!answer) return { allowed: false, scope: 'unavailable', retryAfterSeconds: 5 };
+      return refusal(answer);
+    },
+    async failed(address: string): Promise<void> {
+      await within(take(keysOf(address), true), onError);
     },
   };
 }
