@@ -28,14 +28,16 @@ describe('campaign tallies', () => {
     const other = await makeCampaign(300);
     const limit = pLimit(8);
     let writing = true;
-    const folds = (async () => {
+    // Two processes' maintenance folding at once, as writers go on.
+    const foldLoop = async () => {
       let runs = 0;
       while (writing || runs < 2) {
         await foldTallies(db.pool);
         runs++;
       }
       return runs;
-    })();
+    };
+    const folds = Promise.all([foldLoop(), foldLoop()]);
     // Each step moves up to 5 contacts one state further along a dial, as the workers do; some steps roll back.
     const moves = [
       `UPDATE contact SET state = 'dialing', attempt_count = attempt_count + 1 WHERE id = ANY($1) AND state = 'pending'`,
@@ -73,7 +75,7 @@ describe('campaign tallies', () => {
       [campaignId],
     );
     writing = false;
-    expect(await folds).toBeGreaterThanOrEqual(2);
+    expect(Math.min(...(await folds))).toBeGreaterThanOrEqual(2);
 
     expect(await tallyMismatches(db.pool)).toEqual([]);
     const tallies = await readContactTallies(db.pool, [campaignId]);

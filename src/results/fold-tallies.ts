@@ -1,13 +1,22 @@
-import type { Queryable } from '../db/queryable.ts';
+import type pg from 'pg';
+import { withTransaction } from '../db/with-transaction.ts';
 
 /**
  * Folds the delta rows of every tally group that has more than one into a single row (and drops
  * groups that sum to zero), so reading a campaign's figures stays a read of a few rows. One statement
  * per table: the rows it deletes and the sum it inserts commit together, and a delta appended
- * meanwhile is left for the next fold. Safe to run from any number of processes at once (a second
- * fold skips the rows the first deleted). Returns the folded rows written.
+ * meanwhile is left for the next fold. One fold at a time (a transaction lock; others skip): two could
+ * delete the same rows in different orders and deadlock. Returns the folded rows written (0 when skipped).
  */
-export async function foldTallies(db: Queryable): Promise<number> {
+export async function foldTallies(pool: pg.Pool): Promise<number> {
+  return withTransaction(pool, async (db) => {
+    const { rows } = await db.query<{ locked: boolean }>(`SELECT pg_try_advisory_xact_lock(hashtext('fold-tallies')) AS locked`);
+    if (!rows[0]?.locked) return 0;
+    return fold(db);
+  });
+}
+
+async function fold(db: pg.PoolClient): Promise<number> {
   const contacts = await db.query(
     `WITH spread AS (
        SELECT campaign_id FROM contact_tally GROUP BY campaign_id, state, outcome, dialed HAVING count(*) > 1 OR sum(contacts) = 0
