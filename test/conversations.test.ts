@@ -232,6 +232,11 @@ describe('post-call work: transcript, insights, goal and opt-out of each answere
     // No conversation callback named the conversations (as when the receiver was down): found by call id.
     await s.app.pool.query(`UPDATE call_attempt SET conversation_id = NULL WHERE campaign_id = $1`, [campaignId]);
 
+    // The insights are still running (however long the campaign took on a loaded machine) until the
+    // second process starts.
+    const simulated = [...s.simulator.conversations.conversations.values()];
+    for (const conversation of simulated) conversation.insightsFate = 'never';
+
     // First process: one pass reads transcripts while the insights still run; then it takes the rows
     // again (their lease) and dies before reading anything.
     const first = makeApp(
@@ -251,6 +256,7 @@ describe('post-call work: transcript, insights, goal and opt-out of each answere
     await waitFor(async () => (await takeDueConversations(first.pool, 1500, 100)).length === 4, { description: 'the dying process to lease all four' });
     await first.close();
 
+    for (const conversation of simulated) conversation.insightsFate = 'complete';
     // The next process: the leased rows are due again once the lease ends, and finish.
     const second = makeApp(
       testConfig({
