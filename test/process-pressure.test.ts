@@ -16,7 +16,7 @@ describe('process pressure: the signal post-call work gives way to dialing by', 
     pressure = makeProcessPressure({ windowMs: 200, lateLoopMs: 20 });
     const p = pressure;
     // A late loop with no dial in hand: nothing to give way to.
-    const lateLoop = setInterval(() => blockLoop(60), 70);
+    const lateLoop = setInterval(() => blockLoop(100), 110);
     try {
       await waitFor(() => p.lateMs() > 20, { description: 'the loop to be measured late' });
       expect(p.busy()).toBe(false);
