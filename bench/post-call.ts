@@ -44,6 +44,8 @@ interface RunResult {
   conversationsRead: number;
   conversationsPerSecond: number | null;
   conversationSeconds: number | null;
+  /** Conversations finished between the campaign's start and its last dial, per second. */
+  conversationsPerSecondWhileDialing: number | null;
   readsPerConversation: number | null;
 }
 
@@ -55,7 +57,8 @@ for (const result of [without, withPostCall]) console.log(JSON.stringify(result)
 console.log(
   `\ndial rate without post-call work ${without.achievedDialsPerSecond}/s, with ${withPostCall.achievedDialsPerSecond}/s (ratio ${round(dialRatio, 3)}); ` +
     `${withPostCall.conversationsRead}/${conversationCount} conversations read (${messages} messages, 2 insights) in ${withPostCall.conversationSeconds} s = ` +
-    `${withPostCall.conversationsPerSecond}/s at ${reads} reads/s (${withPostCall.readsPerConversation} reads each): ${pass ? 'PASS' : 'FAIL'}`,
+    `${withPostCall.conversationsPerSecond}/s at ${reads} reads/s (${withPostCall.readsPerConversation} reads each; ` +
+    `${withPostCall.conversationsPerSecondWhileDialing}/s while dialing): ${pass ? 'PASS' : 'FAIL'}`,
 );
 process.exitCode = pass ? 0 : 1;
 
@@ -105,12 +108,18 @@ async function runOnce(postCall: boolean): Promise<RunResult> {
       .sort((a, b) => a - b);
     const dialSeconds = (dialTimes.at(-1)! - dialTimes[0]!) / 1000;
     let conversationSeconds: number | null = null;
+    let whileDialing: number | null = null;
     if (postCall) {
       await waitFor(async () => (await finishedConversations(app)) >= backlog, `${backlog} conversations read`, 900_000).catch((error: unknown) =>
         console.error(error instanceof Error ? error.message : error),
       );
       const { rows } = await app.pool.query<{ last: Date }>(`SELECT max(finished_at) AT TIME ZONE 'UTC' AS last FROM call_conversation`);
       conversationSeconds = round((rows[0]!.last.getTime() - startedAt) / 1000, 1);
+      const { rows: early } = await app.pool.query<{ count: number }>(
+        `SELECT count(*)::int AS count FROM call_conversation WHERE finished_at <= $1::timestamptz AT TIME ZONE 'UTC'`,
+        [new Date(dialTimes.at(-1)!)],
+      );
+      whileDialing = round(early[0]!.count / ((dialTimes.at(-1)! - startedAt) / 1000), 1);
     }
     const read = postCall ? await finishedConversations(app) : 0;
     return {
@@ -122,6 +131,7 @@ async function runOnce(postCall: boolean): Promise<RunResult> {
       conversationsRead: read,
       conversationsPerSecond: conversationSeconds ? round(read / conversationSeconds, 1) : null,
       conversationSeconds,
+      conversationsPerSecondWhileDialing: whileDialing,
       readsPerConversation: read ? round((simulator.conversations.requests.length - requestsBefore) / read, 2) : null,
     };
   } finally {

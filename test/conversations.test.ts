@@ -419,6 +419,43 @@ describe('post-call work: transcript, insights, goal and opt-out of each answere
     expect(cli.stdout).toContain('user: Yes, I confirm. See you then.');
   });
 
+  it('gives way to dialing: while busy one read is in flight at a time, else up to 8; the work finishes either way', { timeout: 90_000 }, async () => {
+    // Each conversation GET takes 40 ms at the simulator, so reads that overlap show there.
+    const s = await stack({ outcomes: { completed: 1 }, conversations: { messages: 5, insightsDelayMs: 0, latencyMs: 40 } });
+    const reader = makeConversationReader(s.app)!;
+    workers.push(makeDialWorker(s.app, { concurrency: 10 }));
+    const feeder = makeFeeder(s.app);
+    feeder.start(100);
+    // Dials a campaign of 12, then runs post-call passes until each of its conversations is read.
+    const dialThenRead = async (busy: (() => boolean) | undefined) => {
+      const { campaignId } = await makeRunningCampaign(s.app, 12, { conversation: { insights: labels } });
+      await waitFor(async () => (await getCampaignStatus(s.app, campaignId)).done, { description: 'the campaign to be done', timeoutMs: 30_000 });
+      const from = s.simulator.conversations.requests.length;
+      const read = await waitFor(
+        async () => {
+          await checkConversations(s.app, reader, { firstGapMs: 100, busy, busyGapMs: 20 });
+          const found = await rows(s, campaignId);
+          return found.length === 12 && found.every((row) => row.state === 'completed') && found;
+        },
+        { description: 'every conversation to be read', timeoutMs: 30_000, details: () => rows(s, campaignId) },
+      );
+      const requests = s.simulator.conversations.requests.slice(from);
+      const inFlightAt = (at: number) => requests.filter((other) => other.at <= at && (other.answeredAt === 0 || other.answeredAt > at)).length;
+      return { read, mostInFlight: Math.max(...requests.map((request) => inFlightAt(request.at))) };
+    };
+    try {
+      const busy = await dialThenRead(() => true);
+      expect(busy.read.every((row) => row.transcript?.length === 5 && row.insights.length === 2)).toBe(true);
+      expect(busy.mostInFlight).toBe(1);
+      const free = await dialThenRead(undefined);
+      expect(free.read.every((row) => row.transcript?.length === 5 && row.insights.length === 2)).toBe(true);
+      expect(free.mostInFlight).toBeGreaterThanOrEqual(4);
+      expect(free.mostInFlight).toBeLessThanOrEqual(8);
+    } finally {
+      await feeder.stop();
+    }
+  });
+
   it('takes insights from the signed call.conversation_insights.generated webhook, matched by call_control_id', { timeout: 90_000 }, async () => {
     const signingKey = makeSigningKeyPair();
     // The receiver's address is known once the stack runs: the webhook URL is set then (read at each dial).

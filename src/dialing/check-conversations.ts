@@ -1,4 +1,4 @@
-import pLimit from 'p-limit';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../app.ts';
 import { applyOptOut } from '../conversations/apply-opt-out.ts';
 import { enrollAnsweredCalls, saveConversationProgress, takeDueConversations, type DueConversation } from '../conversations/conversation-rows.ts';
@@ -17,7 +17,16 @@ export interface CheckConversationsOptions {
   maxPassMs?: number;
   /** Reads in flight at once (each still waits for the shared read budget). Default 8. */
   concurrency?: number;
+  /**
+   * True while dialing in this process needs the CPU (see makeProcessPressure): conversations are then
+   * read one at a time, busyGapMs apart. Default: never busy.
+   */
+  busy?: () => boolean;
+  /** The pause after each conversation read while busy. Default 200 ms. */
+  busyGapMs?: number;
 }
+
+export const defaultBusyGapMs = 200;
 
 export interface ConversationSweep {
   enrolled: number;
@@ -52,28 +61,51 @@ export async function checkConversations(app: App, client: ConversationClient, o
     sweep.enrolled += added;
     if (added < batch * 5 || passOver()) break;
   }
-  const limit = pLimit(options.concurrency ?? 8);
+  const gapMs = options.busyGapMs ?? defaultBusyGapMs;
+  // While busy, a batch is what the slow pace reads within the pass and well within the lease.
+  const busyBatch = Math.max(1, Math.min(batch, Math.floor(Math.min(leaseMs / 4, options.maxPassMs ?? 10_000) / gapMs)));
   while (!passOver()) {
-    const due = await takeDueConversations(app.pool, leaseMs, batch);
+    const take = options.busy?.() ? busyBatch : batch;
+    const due = await takeDueConversations(app.pool, leaseMs, take);
     sweep.checked += due.length;
-    await Promise.all(
-      due.map((conversation) =>
-        limit(async () => {
-          try {
-            const outcome = await readConversation(app, client, conversation, options);
-            if (outcome.state === 'completed') sweep.completed += 1;
-            if (outcome.state === 'timed_out') sweep.timedOut += 1;
-            if (outcome.optedOutNow) sweep.optedOut += 1;
-          } catch (error) {
-            // The lease lapses and a later pass reads it again.
-            app.log.error({ err: error, attemptId: conversation.attemptId }, 'conversation read failed');
-          }
-        }),
-      ),
-    );
-    if (due.length < batch) break;
+    // Rows still unread at half the lease are left to lapse: never read while another process may hold them.
+    const readBy = Date.now() + leaseMs / 2;
+    await forEachYielding(due, { ...options, readBy }, async (conversation) => {
+      try {
+        const outcome = await readConversation(app, client, conversation, options);
+        if (outcome.state === 'completed') sweep.completed += 1;
+        if (outcome.state === 'timed_out') sweep.timedOut += 1;
+        if (outcome.optedOutNow) sweep.optedOut += 1;
+      } catch (error) {
+        // The lease lapses and a later pass reads it again.
+        app.log.error({ err: error, attemptId: conversation.attemptId }, 'conversation read failed');
+      }
+    });
+    if (due.length < take) break;
   }
   return sweep;
+}
+
+// Post-call work gives way to dialing: while the signal says busy, one conversation at a time with a
+// pause after each (its reads and writes then take little CPU from the dials), back to `concurrency`
+// as soon as it clears. It never stops: insights have a deadline. Leases and idempotence are untouched.
+async function forEachYielding<T>(items: T[], options: CheckConversationsOptions & { readBy: number }, work: (item: T) => Promise<void>): Promise<void> {
+  const busy = options.busy ?? (() => false);
+  const gapMs = options.busyGapMs ?? defaultBusyGapMs;
+  let next = 0;
+  const more = () => next < items.length && Date.now() < options.readBy;
+  const lane = async (index: number): Promise<void> => {
+    while (more()) {
+      // While busy only the first lane reads, pausing after each conversation; the others wait.
+      if (index > 0 && busy()) {
+        await sleep(gapMs);
+        continue;
+      }
+      await work(items[next++]!);
+      if (index === 0 && busy() && more()) await sleep(gapMs);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 8) }, (_, index) => lane(index)));
 }
 
 async function readConversation(

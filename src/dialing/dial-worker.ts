@@ -6,12 +6,15 @@ import { makeTelnyxClient, type TelnyxClient } from '../telnyx/client.ts';
 import { makeDialContact } from './dial-contact.ts';
 import { keyGroupPrefix } from '../redis.ts';
 import { makeDialRateLimiter } from './dial-rate-limiter.ts';
+import type { ProcessPressure } from './process-pressure.ts';
 
 export interface DialWorkerOptions {
   /** Dial jobs handled at once by this process. */
   concurrency?: number;
   /** Defaults to the real client for TELNYX_API_BASE_URL / TELNYX_API_KEY. */
   telnyx?: TelnyxClient;
+  /** Counts this worker's jobs in hand, for work of lower priority to give way to them. */
+  pressure?: Pick<ProcessPressure, 'dialing'>;
 }
 
 /** The BullMQ worker of the dial queue: runs the dial policy and turns its steps into BullMQ moves. */
@@ -34,7 +37,8 @@ export function makeDialWorker(app: App, options: DialWorkerOptions = {}): Worke
     app,
     'dial',
     async (payload, job, token) => {
-      const step = await dialContact(payload, job.attemptsStarted);
+      const dial = () => dialContact(payload, job.attemptsStarted);
+      const step = await (options.pressure ? options.pressure.dialing(dial) : dial());
       if (step.kind === 'done') return step.result;
       if (step.kind === 'rateLimited') {
         // Telnyx's limit is account-wide: every dial of the queue waits, not only this one.

@@ -7,6 +7,7 @@ import { makeDialWorker, type DialWorkerOptions } from './dial-worker.ts';
 import { startMaintenanceWorker } from './maintenance-worker.ts';
 import { startPostCallWorker } from './post-call-worker.ts';
 import { makeFeeder } from './run-feeder.ts';
+import { makeProcessPressure } from './process-pressure.ts';
 
 export interface RunningWorkers {
   /** Graceful: stops feeding and fetching, waits for in-flight dials to finish and be recorded. */
@@ -21,15 +22,18 @@ export interface RunningWorkers {
 export async function startWorkers(app: App, options: DialWorkerOptions & { feedIntervalMs?: number } = {}): Promise<RunningWorkers> {
   // Through a transaction pooler, a wrong schema or time zone would be found one failed query at a time.
   await checkSessionSettings(app.pool, app.db);
-  const workers: Worker[] = [makeDialWorker(app, options)];
+  // Post-call reads give way to this process's dials when it is short of CPU.
+  const pressure = makeProcessPressure();
+  const workers: Worker[] = [makeDialWorker(app, { ...options, pressure })];
   try {
     workers.push(await startMaintenanceWorker(app));
-    workers.push(await startPostCallWorker(app));
+    workers.push(await startPostCallWorker(app, { busy: pressure.busy }));
     workers.push(await startScheduling(app));
   } catch (error) {
     // A later step failed (Postgres down, tables missing): the workers already running hold Redis
     // connections and would keep the process alive, taking jobs, with nothing left to stop them.
     await Promise.all(workers.map((worker) => closeWorker(worker)));
+    pressure.stop();
     throw error;
   }
   const feeder = makeFeeder(app);
@@ -38,6 +42,7 @@ export async function startWorkers(app: App, options: DialWorkerOptions & { feed
     async close() {
       await feeder.stop();
       await Promise.all(workers.map((worker) => closeWorker(worker)));
+      pressure.stop();
     },
   };
 }

@@ -41,6 +41,8 @@ export interface ConversationOptions {
   insightsWebhookUrl?: string;
   /** Largest page of messages served; a larger page[size] gets this many. Default 100. */
   maxPageSize?: number;
+  /** Time before each conversation GET is answered (so reads overlap as they would over a network). Default 0. */
+  latencyMs?: number;
 }
 
 export interface SimulatedMessage {
@@ -69,6 +71,8 @@ export interface SimulatorConversationRequest {
   at: number;
   url: string;
   status: number;
+  /** When it was answered (0 while in flight): with `at`, how many were in flight at once. */
+  answeredAt: number;
 }
 
 /** The `call.conversation_insights.generated` webhook body (no conversation id: matched by call_control_id). */
@@ -110,7 +114,7 @@ export interface ConversationStore {
   serve(request: IncomingMessage, response: ServerResponse, arrivedAt: number): boolean;
 }
 
-export function makeConversationStore(options: ConversationOptions, random: () => number, apiKey: string): ConversationStore {
+export function makeConversationStore(options: ConversationOptions, random: () => number, apiKey: string, now: () => number = Date.now): ConversationStore {
   const conversations = new Map<string, SimulatedConversation>();
   const byCallSid = new Map<string, SimulatedConversation>();
   const requests: SimulatorConversationRequest[] = [];
@@ -174,9 +178,16 @@ export function makeConversationStore(options: ConversationOptions, random: () =
     const url = new URL(request.url ?? '/', 'http://simulator.invalid');
     const match = /^\/v2\/ai\/conversations(?:\/([^/]+)(?:\/(messages|conversations-insights))?)?$/.exec(url.pathname);
     if (request.method !== 'GET' || !match) return false;
-    const entry: SimulatorConversationRequest = { at: arrivedAt, url: `${url.pathname}${url.search}`, status: 0 };
+    const entry: SimulatorConversationRequest = { at: arrivedAt, url: `${url.pathname}${url.search}`, status: 0, answeredAt: 0 };
     requests.push(entry);
-    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => sendJson(response, status, body, headers, entry);
+    const answer = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      const send = () => {
+        entry.answeredAt = now();
+        sendJson(response, status, body, headers, entry);
+      };
+      if (options.latencyMs) setTimeout(send, options.latencyMs);
+      else send();
+    };
     const notFound = (detail: string) => answer(404, { errors: [makeTelnyxError('10005', detail)] });
     if (request.headers.authorization !== `Bearer ${apiKey}`) {
       answer(401, { errors: [makeTelnyxError('10009', 'The API key is missing or invalid.')] });

@@ -113,7 +113,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const flows = new Set<Promise<void>>();
   const sockets = new Set<Socket>();
   const stopper = makeStopper();
-  const conversations = makeConversationStore(options.conversations ?? {}, random, apiKey);
+  const conversations = makeConversationStore(options.conversations ?? {}, random, apiKey, now);
 
   const sender = makeCallbackSender({
     privateKey: signingKey.privateKey,
