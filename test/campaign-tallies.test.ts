@@ -92,6 +92,14 @@ describe('campaign tallies', () => {
     expect(await tallyMismatches(db.pool)).toEqual([]);
   });
 
+  it('empties with a TRUNCATE of the tables they count, cascaded ones included', async () => {
+    await makeCampaign(20);
+    expect(await readContactTallies(db.pool, null)).not.toEqual([]);
+    await db.pool.query('TRUNCATE contact CASCADE');
+    expect(await readContactTallies(db.pool, null)).toEqual([]);
+    expect(await tallyMismatches(db.pool)).toEqual([]);
+  });
+
   it('counts a contact dialed only by a dial that was never placed as never dialed', async () => {
     const campaignId = await makeCampaign(2);
     await db.pool.query(`UPDATE contact SET attempt_count = 1, unplaced_attempts = 1 WHERE campaign_id = $1 AND phone = '+15550000001'`, [campaignId]);
