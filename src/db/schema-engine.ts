@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { bindMigrationAwareSqlAdapterFactory, DriverAdapterError, type SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type pg from 'pg';
+import pg from 'pg';
 import * as bindings from '@prisma/schema-engine-wasm/schema_engine_bg';
 import type { SchemaEngine } from '@prisma/schema-engine-wasm';
 import { sessionOptions, type DatabaseTarget } from './connection.ts';
@@ -71,16 +71,17 @@ async function executeWhole(pool: pg.Pool, script: string): Promise<void> {
   try {
     await pool.query(script);
   } catch (error) {
-    const failure = error as pg.DatabaseError;
-    if (typeof failure.code !== 'string') throw error;
+    // A connection failure reaches the engine as it is; an error of Postgres is reported as the pg
+    // adapter reports it, with where in the script it happened.
+    if (!(error instanceof pg.DatabaseError)) throw error;
     throw new DriverAdapterError({
       kind: 'postgres',
-      code: failure.code,
-      severity: failure.severity ?? 'ERROR',
-      message: failure.message,
-      detail: failure.detail,
-      column: failure.column,
-      hint: failure.hint,
+      code: error.code ?? 'N/A',
+      severity: error.severity ?? 'ERROR',
+      message: [error.message, error.where, error.position ? `at character ${error.position} of the migration` : undefined].filter(Boolean).join('; '),
+      detail: error.detail,
+      column: error.column,
+      hint: error.hint,
     });
   }
 }
