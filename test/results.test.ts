@@ -32,7 +32,8 @@ describe('results', () => {
     const others: [string, string, string | null][] = [
       ['+15550000002', 'no_answer', null],
       ['+15550000003', 'busy', null],
-      ['+15550000004', 'completed', 'machine_start'],
+      // A machine answered: the attempt completed, the contact's final state is no_answer, its outcome voicemail.
+      ['+15550000004', 'no_answer', 'machine_start'],
       ['+15550000005', 'suppressed', null],
       ['+15550000006', 'pending', null],
       ['+15550000007', 'failed', null],
@@ -40,7 +41,6 @@ describe('results', () => {
     ];
     for (const [phone, state, answeredBy] of others) {
       const contact = await db.pool.query<{ id: string }>(
-        // A machine-answered call's contact carries the outcome voicemail, as finishing the attempt records it.
         `INSERT INTO contact (campaign_id, phone, variables, state, outcome, attempt_count) VALUES ($1, $2, '{"first_name":"Bo"}', $3, $4, 1) RETURNING id`,
         [fixture.campaignId, phone, state, answeredBy?.startsWith('machine') ? 'voicemail' : null],
       );
@@ -48,7 +48,7 @@ describe('results', () => {
         await db.pool.query(`INSERT INTO call_attempt (contact_id, campaign_id, attempt_number, state, answered_by) VALUES ($1, $2, 1, $3, $4)`, [
           contact.rows[0]!.id,
           fixture.campaignId,
-          state === 'completed' ? 'completed' : state,
+          answeredBy ? 'completed' : state,
           answeredBy,
         ]);
       }
