@@ -39,7 +39,7 @@ export async function countContactsByZone(pool: pg.Pool, campaignId: string): Pr
     const { rows } = await client.query<{ timezone: string | null; prefix: string; contacts: number; odd: number; first_phone: string | null }>(
       `SELECT g.timezone, g.prefix, g.contacts, g.odd, (SELECT phone FROM contact c WHERE c.id = g.first_id::uuid) AS first_phone
          FROM (SELECT nullif(timezone, '') AS timezone, left(phone, 5) AS prefix, count(*)::int AS contacts,
-                      count(*) FILTER (WHERE NOT ${shaped})::int AS odd,
+                      count(*) FILTER (WHERE phone NOT LIKE '+1%' AND NOT ${shaped})::int AS odd,
                       min(id::text COLLATE "C") FILTER (WHERE nullif(timezone, '') IS NULL AND phone LIKE '+1%') AS first_id
                  FROM contact WHERE ${waiting} GROUP BY 1, 2) g`,
       [campaignId],
@@ -53,6 +53,8 @@ export async function countContactsByZone(pool: pg.Pool, campaignId: string): Pr
         add(contactTimezones(row.first_phone, null), row.contacts);
       } else {
         // Shaped numbers: the prefix's first three digits stand for all of them; complete it to one.
+        // (+1 is a shared code, so a +1 group never uses `odd`: the query skips the shape check there,
+        // which would otherwise cost more than the rest of the count.)
         const byPrefix = shared.some((code) => row.prefix.startsWith(code)) ? 0 : row.contacts - row.odd;
         if (byPrefix > 0) add(contactTimezones(`${row.prefix.slice(0, 4)}0000000`, row.timezone), byPrefix);
         if (row.contacts > byPrefix) {
