@@ -94,13 +94,13 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
     // to_char: the instant as UTC text, whatever this process's time zone (the column is a UTC `timestamp`).
     await client.query<{ count: number; next_at: string | null }>(
       `SELECT count(*)::int AS count, to_char(min(next_attempt_at), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next_at
-         FROM contact WHERE campaign_id = $1 AND state = 'pending' AND (attempt_count > unplaced_attempts) IS FALSE
+         FROM contact WHERE campaign_id = $1 AND state = 'pending' AND attempt_count <= unplaced_attempts
           AND next_attempt_at > (now() AT TIME ZONE 'UTC')`,
       [id],
     ),
     await client.query<{ next_at: string | null }>(
       `SELECT to_char(min(next_attempt_at), 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS next_at
-         FROM contact WHERE campaign_id = $1 AND state = 'pending' AND (attempt_count > unplaced_attempts) IS TRUE AND next_attempt_at IS NOT NULL`,
+         FROM contact WHERE campaign_id = $1 AND state = 'pending' AND attempt_count > unplaced_attempts AND next_attempt_at IS NOT NULL`,
       [id],
     ),
     await client.query<{ count: number }>(
