@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import type { App } from '../app.ts';
 import { campaignNotFound, isCampaignId } from './campaign-id.ts';
-import { ContactState } from '../generated/prisma/enums.ts';
+import type { ContactState } from '../generated/prisma/enums.ts';
 import { outcomesOf, type OutcomeCounts } from '../results/count-outcomes.ts';
-import { readContactTallies, readConversationTallies, type ContactTally, type ConversationTally } from '../results/read-tallies.ts';
+import { contactsPerState, readContactTallies, readConversationTallies, type ContactTally, type ConversationTally } from '../results/read-tallies.ts';
 
 /**
  * Why the pending contacts wait (`contacts.pending` is their sum): never dialed and due now; never
@@ -117,8 +117,7 @@ async function readStatus(client: pg.PoolClient, id: string): Promise<CampaignSt
       [id],
     ),
   ];
-  const contacts = Object.fromEntries(Object.values(ContactState).map((state) => [state, 0])) as Record<ContactState, number>;
-  for (const tally of tallies) contacts[tally.state] += tally.contacts;
+  const contacts = contactsPerState(tallies);
   const inFlight = contacts.dialing + contacts.in_call;
   // The pendingReasons split: dialed before is a retry; never dialed waits for its window or is due.
   const sumOf = (keep: (tally: ContactTally) => boolean) => tallies.filter(keep).reduce((sum, tally) => sum + tally.contacts, 0);

@@ -1,4 +1,4 @@
-import type { ContactState } from '../generated/prisma/enums.ts';
+import { ContactState } from '../generated/prisma/enums.ts';
 import type { Queryable } from '../db/queryable.ts';
 
 /**
@@ -34,6 +34,13 @@ export async function readContactTallies(db: Queryable, campaignIds: readonly st
     [campaignIds],
   );
   return rows.map((row) => ({ campaignId: row.campaign_id, state: row.state, outcome: row.outcome, dialed: row.dialed, contacts: Number(row.contacts) }));
+}
+
+/** Contacts per state (every state listed, zeros included, in the enum's order). */
+export function contactsPerState(tallies: readonly ContactTally[]): Record<ContactState, number> {
+  const contacts = Object.fromEntries(Object.values(ContactState).map((state) => [state, 0])) as Record<ContactState, number>;
+  for (const tally of tallies) contacts[tally.state] += tally.contacts;
+  return contacts;
 }
 
 /** The conversation tallies of the given campaigns (every campaign when null). */

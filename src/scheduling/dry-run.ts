@@ -2,8 +2,7 @@ import type { App } from '../app.ts';
 import type { CampaignConfig } from '../campaigns/config-schema.ts';
 import { findCampaignId } from '../campaigns/find-campaign-id.ts';
 import { findNextCallTime } from '../calling-hours/calling-window.ts';
-import { ContactState } from '../generated/prisma/enums.ts';
-import { readContactTallies } from '../results/read-tallies.ts';
+import { contactsPerState, readContactTallies } from '../results/read-tallies.ts';
 import { countContactsByZone } from './count-contacts-by-zone.ts';
 import { estimateFinish } from './estimate-finish.ts';
 
@@ -59,11 +58,7 @@ export async function makeDryRun(app: App, campaign: string, options: { now?: Da
   ]);
   const row = campaignRows.rows[0]!;
   const config = row.config;
-  const contactsByState: Record<string, number> = {};
-  for (const state of Object.values(ContactState)) {
-    const count = tallies.filter((tally) => tally.state === state).reduce((sum, tally) => sum + tally.contacts, 0);
-    if (count > 0) contactsByState[state] = count;
-  }
+  const contactsByState = Object.fromEntries(Object.entries(contactsPerState(tallies)).filter(([, count]) => count > 0));
   const schedule = row.schedule_cron ? { cron: row.schedule_cron, tz: row.schedule_tz ?? 'UTC' } : null;
   const callsPerSecond = Math.min(config.callsPerSecond, app.config.ACCOUNT_CALLS_PER_SECOND);
   const estimate = estimateFinish({
